@@ -1,0 +1,84 @@
+"""create_app(): the Litestar application with all its parts wired once."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from litestar import Litestar
+from litestar.channels import ChannelsPlugin
+from litestar.channels.backends.memory import MemoryChannelsBackend
+from litestar.config.csrf import CSRFConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.session.server_side import ServerSideSessionConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.static_files import create_static_files_router
+from litestar.stores.memory import MemoryStore
+from litestar.stores.registry import StoreRegistry
+from litestar.template.config import TemplateConfig
+
+from server.config import get_settings
+from server.routes import route_handlers
+from server.web.access import AuthenticationMiddleware, access_guard
+from server.web.locale_mw import LocaleMiddleware
+from server.web.problems import EXCEPTION_HANDLERS
+from server.web.templating import PWA_DIR, make_environment
+
+log = logging.getLogger("kladovka")
+
+
+def _stores(redis_url: str | None) -> StoreRegistry:
+    if not redis_url:
+        return StoreRegistry(default_factory=lambda name: MemoryStore())
+    from litestar.stores.redis import RedisStore
+
+    root = RedisStore.with_client(url=redis_url, namespace="kladovka")
+    return StoreRegistry(default_factory=root.with_namespace)
+
+
+def _channels(redis_url: str | None) -> ChannelsPlugin:
+    if redis_url:
+        from litestar.channels.backends.redis import RedisChannelsPubSubBackend
+        from redis.asyncio import Redis
+
+        backend = RedisChannelsPubSubBackend(redis=Redis.from_url(redis_url))
+    else:
+        backend = MemoryChannelsBackend(history=0)
+    return ChannelsPlugin(backend=backend, arbitrary_channels_allowed=True)
+
+
+def _static_routers() -> list:
+    routers = []
+    for app in ("common", "manager", "warehouse", "courier"):
+        directory = PWA_DIR / app / "static"
+        directory.mkdir(parents=True, exist_ok=True)
+        routers.append(create_static_files_router(
+            path=f"/static/{app}", directories=[Path(directory)], opt={"public": True},
+            name=f"static-{app}", include_in_schema=False))
+    return routers
+
+
+def create_app() -> Litestar:
+    settings = get_settings()
+    session = ServerSideSessionConfig(store="sessions", httponly=True, samesite="lax",
+                                      max_age=60 * 60 * 12, renew_on_access=True)
+    csrf = CSRFConfig(secret=settings.secret_key, cookie_name="csrftoken", header_name="x-csrftoken",
+                      cookie_samesite="lax", exclude=["/api/"])
+    template_config = TemplateConfig(
+        engine=JinjaTemplateEngine.from_environment(make_environment()),
+    )
+    return Litestar(
+        route_handlers=[*route_handlers(), *_static_routers()],
+        guards=[access_guard],
+        middleware=[session.middleware, DefineMiddleware(AuthenticationMiddleware),
+                    DefineMiddleware(LocaleMiddleware)],
+        csrf_config=csrf,
+        stores=_stores(settings.redis_url),
+        plugins=[HTMXPlugin(), _channels(settings.redis_url)],
+        template_config=template_config,
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        openapi_config=OpenAPIConfig(title="Kladovka API", version="1.0.0", path="/schema"),
+        debug=False,
+    )

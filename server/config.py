@@ -1,0 +1,99 @@
+"""Settings from the environment. Read once per process; see README's configuration table."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(Exception):
+    """A setting that a person must fix; the message says how."""
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    kind: str  # "sqlite" | "postgres"
+    path: str = ""  # sqlite file
+    host: str = ""
+    port: int = 5432
+    user: str = ""
+    password: str = ""
+    database: str = ""
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.kind == "sqlite"
+
+
+@dataclass(frozen=True)
+class Settings:
+    var_dir: Path
+    database_url: str
+    database: DatabaseSettings
+    redis_url: str | None
+    secret_key: str
+    timezone: str
+    default_locale: str
+    ci: bool
+
+
+def var_dir() -> Path:
+    path = Path(os.environ.get("KLADOVKA_VAR_DIR") or PROJECT_ROOT / "var")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def parse_database_url(url: str) -> DatabaseSettings:
+    parsed = urlparse(url)
+    if parsed.scheme == "sqlite":
+        # sqlite:///absolute/path.sqlite → path "/absolute/path.sqlite"
+        path = unquote(parsed.path)
+        if parsed.netloc:
+            raise ConfigError(f"DATABASE_URL: use sqlite:///absolute/path.sqlite, not {url!r}")
+        if not path:
+            raise ConfigError("DATABASE_URL: the SQLite URL has no file path")
+        return DatabaseSettings(kind="sqlite", path=path)
+    if parsed.scheme in ("postgres", "postgresql", "postgresql+asyncpg"):
+        return DatabaseSettings(
+            kind="postgres",
+            host=parsed.hostname or "127.0.0.1",
+            port=parsed.port or 5432,
+            user=unquote(parsed.username or "postgres"),
+            password=unquote(parsed.password or ""),
+            database=(parsed.path or "/").lstrip("/") or "postgres",
+        )
+    raise ConfigError(
+        f"DATABASE_URL must start with sqlite:/// or postgresql://, got {parsed.scheme or url!r}"
+    )
+
+
+def _secret_key(directory: Path) -> str:
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    key_file = directory / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    directory = var_dir()
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{directory / 'kladovka.sqlite'}"
+    return Settings(
+        var_dir=directory,
+        database_url=url,
+        database=parse_database_url(url),
+        redis_url=os.environ.get("REDIS_URL") or None,
+        secret_key=_secret_key(directory),
+        timezone=os.environ.get("KLADOVKA_TIMEZONE", "Europe/Moscow"),
+        default_locale=os.environ.get("KLADOVKA_LOCALE", "ru"),
+        ci=os.environ.get("CI", "").lower() in ("1", "true", "yes"),
+    )

@@ -1,0 +1,31 @@
+"""Piccolo's engine and app registry, built from DATABASE_URL."""
+
+from piccolo.conf.apps import AppRegistry
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine
+
+from server.config import get_settings
+
+_db = get_settings().database
+
+if _db.is_sqlite:
+    DB = SQLiteEngine(path=_db.path, timeout=30)
+else:
+    DB = PostgresEngine(
+        config={
+            "host": _db.host,
+            "port": _db.port,
+            "user": _db.user,
+            "password": _db.password,
+            "database": _db.database,
+        }
+    )
+
+APP_REGISTRY = AppRegistry(
+    apps=[
+        "server.domain.users.piccolo_app",
+        "server.domain.audit.piccolo_app",
+        "server.domain.catalog.piccolo_app",
+        "server.domain.stock.piccolo_app",
+    ]
+)

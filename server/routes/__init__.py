@@ -1,0 +1,11 @@
+"""Every controller of the app. Each one declares its audience in `opt` (see server/web/access.py)."""
+
+from __future__ import annotations
+
+
+def route_handlers() -> list:
+    from server.routes.auth import AuthController
+    from server.routes.manager import manager_controllers
+    from server.routes.system import SystemController
+
+    return [SystemController, AuthController, *manager_controllers()]

@@ -1,0 +1,136 @@
+"""Test harness. The suite runs once per backend (Piccolo binds its engine once per process):
+- SQLite + in-memory stores when DATABASE_URL is unset (a fresh file per run),
+- PostgreSQL (+ Redis when REDIS_URL is set) otherwise: the schema is dropped and re-migrated.
+Under CI=true an unreachable PostgreSQL or Redis fails the run instead of skipping."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+_TMP = Path(tempfile.mkdtemp(prefix="kladovka-test-"))
+os.environ["KLADOVKA_VAR_DIR"] = str(_TMP)
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+if not os.environ.get("DATABASE_URL"):
+    os.environ["DATABASE_URL"] = f"sqlite:///{_TMP / 'test.sqlite'}"
+
+from server.config import get_settings  # noqa: E402
+
+SETTINGS = get_settings()
+IS_SQLITE = SETTINGS.database.is_sqlite
+
+
+def pytest_report_header(config):
+    db = SETTINGS.database
+    where = f"sqlite {db.path}" if db.is_sqlite else f"postgresql {db.host}:{db.port}/{db.database}"
+    return f"kladovka: database {where}; redis {SETTINGS.redis_url or 'none (memory)'}"
+
+
+def pytest_collection_modifyitems(config, items):
+    skip_pg = pytest.mark.skip(reason="PostgreSQL-only test; this run uses SQLite")
+    skip_lite = pytest.mark.skip(reason="SQLite-only test; this run uses PostgreSQL")
+    for item in items:
+        if IS_SQLITE and "postgres_only" in item.keywords:
+            item.add_marker(skip_pg)
+        if not IS_SQLITE and "sqlite_only" in item.keywords:
+            item.add_marker(skip_lite)
+
+
+async def _prepare_database() -> None:
+    from server.db import engine
+    from server.migrations import migrate
+
+    if not IS_SQLITE:
+        await engine().run_ddl("DROP SCHEMA IF EXISTS public CASCADE")
+        await engine().run_ddl("CREATE SCHEMA public")
+    await migrate()
+
+
+async def _check_redis(url: str) -> None:
+    from redis.asyncio import Redis
+
+    client = Redis.from_url(url)
+    try:
+        await client.ping()
+    finally:
+        await client.aclose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def database():
+    try:
+        await _prepare_database()
+    except Exception as exc:
+        pytest.exit(f"database unavailable ({SETTINGS.database_url}): {exc}", returncode=3)
+    if SETTINGS.redis_url:
+        try:
+            await _check_redis(SETTINGS.redis_url)
+        except Exception as exc:
+            pytest.exit(f"Redis unavailable ({SETTINGS.redis_url}): {exc}", returncode=3)
+    yield
+
+
+def all_tables():
+    from piccolo.conf.apps import Finder
+    from piccolo.table import sort_table_classes
+
+    return sort_table_classes(Finder().get_table_classes())
+
+
+async def clear_all_tables() -> None:
+    from server.db import engine
+
+    tables = all_tables()
+    if IS_SQLITE:
+        for table in reversed(tables):
+            await table.delete(force=True)
+        await engine().run_ddl("DELETE FROM sqlite_sequence") if await _has_sqlite_sequence() else None
+    else:
+        names = ", ".join(t._meta.tablename for t in tables)
+        await engine().run_ddl(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+
+
+async def _has_sqlite_sequence() -> bool:
+    from server.db import engine
+
+    rows = await engine().run_ddl("SELECT name FROM sqlite_master WHERE name='sqlite_sequence'")
+    return bool(rows)
+
+
+@pytest.fixture(autouse=True)
+async def clean_db(database):
+    """Every test starts from empty tables (committed data, so concurrency tests are real)."""
+    await clear_all_tables()
+    yield
+
+
+@pytest.fixture
+async def app():
+    from server.app import create_app
+
+    return create_app()
+
+
+@pytest.fixture
+async def client(app):
+    from litestar.testing import AsyncTestClient
+
+    async with AsyncTestClient(app=app, base_url="http://127.0.0.1") as c:
+        yield c
+
+
+async def login(client, username: str, password: str = "demo"):
+    """Signs in through the real form, CSRF token included; returns the final response."""
+    page = await client.get("/login")
+    token = client.cookies.get("csrftoken")
+    response = await client.post("/login", data={"username": username, "password": password,
+                                                 "_csrf_token": token or ""})
+    assert page.status_code == 200
+    return response
+
+
+def csrf_headers(client) -> dict[str, str]:
+    return {"x-csrftoken": client.cookies.get("csrftoken") or ""}
