@@ -4,8 +4,11 @@ from __future__ import annotations
 
 
 def route_handlers() -> list:
+    from server.routes.admin import admin_controllers
+    from server.routes.api import api_controllers
     from server.routes.auth import AuthController
     from server.routes.manager import manager_controllers
     from server.routes.system import SystemController
 
-    return [SystemController, AuthController, *manager_controllers()]
+    return [SystemController, AuthController, *manager_controllers(), *admin_controllers(),
+            *api_controllers()]
