@@ -12,7 +12,9 @@ STAMP=".venv/.kladovka-installed${EXTRAS:+-$EXTRAS}"
 WANT="$(sha256sum pyproject.toml | cut -d' ' -f1)"
 if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
   echo "==> installing Kladovka into .venv ${EXTRAS:+(with $EXTRAS)}"
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${EXTRAS:+[$EXTRAS]}"
+  # (the machine's pip config names some local mirrors that may be absent: hide those warnings only)
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${EXTRAS:+[$EXTRAS]}" \
+    2> >(grep -v "^WARNING: Location 'file://" >&2)
   echo "$WANT" > "$STAMP"
 fi
 export PATH="$ROOT/.venv/bin:$PATH"
