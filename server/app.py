@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from litestar import Litestar
+from litestar import Litestar, Router
 from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.config.csrf import CSRFConfig
@@ -79,6 +79,8 @@ def create_app() -> Litestar:
         plugins=[HTMXPlugin(), _channels(settings.redis_url)],
         template_config=template_config,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
-        openapi_config=OpenAPIConfig(title="Kladovka API", version="1.0.0", path="/schema"),
+        openapi_config=OpenAPIConfig(title="Kladovka API", version="1.0.0", path="/schema",
+                                     openapi_router=Router("/schema", route_handlers=[], include_in_schema=False,
+                                                           opt={"public": True})),
         debug=False,
     )

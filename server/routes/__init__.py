@@ -8,7 +8,8 @@ def route_handlers() -> list:
     from server.routes.api import api_controllers
     from server.routes.auth import AuthController
     from server.routes.manager import manager_controllers
+    from server.routes.pwa import pwa_handlers
     from server.routes.system import SystemController
 
-    return [SystemController, AuthController, *manager_controllers(), *admin_controllers(),
+    return [SystemController, AuthController, *pwa_handlers(), *manager_controllers(), *admin_controllers(),
             *api_controllers()]

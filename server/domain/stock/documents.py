@@ -1,47 +1,111 @@
-"""Stock documents: draft → post → unpost. The only writer of balances besides reservations.py.
-(Contract stub.)"""
+"""Stock documents: draft → post → unpost. With reservations.py, the only writer of balances.
+
+A draft changes nothing but itself. Posting writes the moves and the balances in one transaction
+(_posting.py does the work); unposting writes the opposite moves and turns the document back into a
+draft that can be edited and posted again. Every write leaves an audit row.
+"""
 
 from __future__ import annotations
 
+from server.db import write_tx
+from server.domain.audit.log import record
+from server.domain.stock import _posting
+from server.domain.stock._queries import get_document, list_documents
+from server.domain.stock._validate import check_document
 from server.domain.stock.dto import DocumentInput
+from server.domain.stock.numbering import next_number
+from server.domain.stock.tables import StockDocument, StockDocumentLine, StockMove
+from server.errors import Conflict
+
+__all__ = ["create_document", "update_document", "post_document", "unpost_document", "delete_draft",
+           "get_document", "list_documents"]
+
+
+def _header(data: DocumentInput) -> dict:
+    return {
+        StockDocument.warehouse: data.warehouse_id,
+        StockDocument.dest_warehouse: data.dest_warehouse_id,
+        StockDocument.supplier: data.supplier,
+        StockDocument.reason: data.reason,
+        StockDocument.comment: data.comment,
+    }
+
+
+async def _write_lines(document_id: int, data: DocumentInput) -> None:
+    rows = [
+        StockDocumentLine(document=document_id, variant=line.variant_id, qty=line.qty, bin=line.bin_id,
+                          dest_bin=line.dest_bin_id if data.kind == "transfer" else None,
+                          price=line.price if data.kind == "receipt" else 0, position=n)
+        for n, line in enumerate(data.lines)
+    ]
+    await StockDocumentLine.insert(*rows)
+
+
+def _summary(data: DocumentInput) -> dict:
+    return {"kind": data.kind, "warehouse": data.warehouse_id, "dest_warehouse": data.dest_warehouse_id,
+            "lines": len(data.lines), "qty": sum(line.qty for line in data.lines)}
 
 
 async def create_document(data: DocumentInput, *, actor: str = "system", post: bool = False) -> int:
     """Creates a draft (number like ПР-000001 / ПМ- / СП- / ИН-); validates all lines and reports every
     problem at once; with post=True posts it in the same transaction. Returns the document id."""
-    raise NotImplementedError
+    await check_document(data)
+    async with write_tx():
+        number = await next_number(data.kind)
+        doc = StockDocument(number=number, kind=data.kind, status="draft", created_by=actor,
+                            **{col._meta.name: value for col, value in _header(data).items()})
+        await doc.save()
+        await _write_lines(doc.id, data)
+        await record(actor, "document.create", "stock_document", doc.id, {"number": number, **_summary(data)})
+        if post:
+            await _posting.post(await _posting.lock_document(doc.id), actor)
+    return doc.id
 
 
 async def update_document(document_id: int, data: DocumentInput, *, actor: str = "system") -> None:
     """Replaces header and lines of a draft; posted documents are refused (Conflict)."""
-    raise NotImplementedError
+    async with write_tx():
+        doc = await _posting.lock_document(document_id)
+        _refuse_posted(doc, "edit")
+        await check_document(data, kind=doc["kind"])
+        await StockDocument.update(_header(data)).where(StockDocument.id == document_id)
+        # A draft that was posted and unposted keeps its moves; they keep variant, place, qty and cost,
+        # only their link to the replaced line is cleared.
+        await StockMove.update({StockMove.line: None}).where(StockMove.document == document_id)
+        await StockDocumentLine.delete().where(StockDocumentLine.document == document_id)
+        await _write_lines(document_id, data)
+        await record(actor, "document.update", "stock_document", document_id,
+                     {"number": doc["number"], **_summary(data)})
+
+
+def _refuse_posted(doc: dict, action: str) -> None:
+    if doc["status"] != "posted":
+        return
+    if action == "edit":
+        raise Conflict("Document %(number)s is posted and cannot be edited; unpost it first", number=doc["number"])
+    raise Conflict("Document %(number)s is posted and cannot be deleted; unpost it first", number=doc["number"])
 
 
 async def post_document(document_id: int, *, actor: str = "system") -> None:
     """Writes moves and balances in one transaction; refuses (InsufficientStock, all lines listed)
     a write-off/transfer beyond available stock unless the warehouse allows negative stock."""
-    raise NotImplementedError
+    async with write_tx():
+        await _posting.post(await _posting.lock_document(document_id), actor)
 
 
 async def unpost_document(document_id: int, *, actor: str = "system") -> None:
     """Writes reversing moves; refused when the stock it brought was already consumed or reserved."""
-    raise NotImplementedError
+    async with write_tx():
+        await _posting.unpost(await _posting.lock_document(document_id), actor)
 
 
 async def delete_draft(document_id: int, *, actor: str = "system") -> None:
-    raise NotImplementedError
-
-
-async def get_document(document_id: int) -> dict:
-    """{"id","number","kind","status","warehouse": {...}, "dest_warehouse", "supplier","reason","comment",
-    "created_at","posted_at","created_by","posted_by",
-    "lines": [{"id","variant_id","sku","name","qty","bin","dest_bin","price","book_qty"}],
-    "moves": [{"id","variant_id","sku","warehouse","bin","qty","cost","counterpart","reversal","created_at"}]}"""
-    raise NotImplementedError
-
-
-async def list_documents(*, kind: str | None = None, status: str | None = None,
-                         warehouse_id: int | None = None, query: str = "", limit: int = 50,
-                         offset: int = 0) -> tuple[list[dict], int]:
-    """Newest first; query matches the number or supplier. Returns (rows, total)."""
-    raise NotImplementedError
+    async with write_tx():
+        doc = await _posting.lock_document(document_id)
+        _refuse_posted(doc, "delete")
+        if await StockMove.exists().where(StockMove.document == document_id):
+            raise Conflict("Document %(number)s has stock history and cannot be deleted; it stays as an "
+                           "unposted draft", number=doc["number"])
+        await StockDocument.delete().where(StockDocument.id == document_id)
+        await record(actor, "document.delete", "stock_document", document_id,
+                     {"number": doc["number"], "kind": doc["kind"]})

@@ -4,4 +4,8 @@ from __future__ import annotations
 
 
 def api_controllers() -> list:
-    return []
+    from server.routes.api.documents import DocumentController
+    from server.routes.api.products import ProductController
+    from server.routes.api.stock import StockController, WarehouseController
+
+    return [ProductController, WarehouseController, StockController, DocumentController]

@@ -1,0 +1,112 @@
+"""/api/v1/warehouses (with bins on request) and /api/v1/stock (per warehouse: on hand, reserved, available)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+from litestar import Controller, get
+from litestar.params import Parameter
+
+from server.domain.catalog.barcodes import find_by_code
+from server.domain.stock.balances import bin_levels, stock_levels
+from server.domain.stock.warehouses import list_bins, list_warehouses
+from server.errors import NotFound, ValidationFailed
+from server.routes.api.common import NOT_FOUND, PROBLEMS, READ_CATALOG
+
+
+class BinOut(msgspec.Struct):
+    id: int
+    address: str  # zone-rack-shelf-cell, e.g. "A-01-02-03"
+    zone: str
+    rack: str
+    shelf: str
+    cell: str
+    pick_seq: int
+
+
+class WarehouseOut(msgspec.Struct, omit_defaults=True):
+    id: int
+    code: str
+    name: str
+    address: str
+    allow_negative: bool
+    active: bool
+    bins: list[BinOut] | None = None
+
+
+class BinStockOut(msgspec.Struct):
+    address: str
+    on_hand: int
+
+
+class WarehouseStockOut(msgspec.Struct):
+    warehouse_id: int
+    warehouse: str  # code
+    name: str
+    on_hand: int
+    reserved: int
+    available: int
+    bins: list[BinStockOut]
+
+
+class StockOut(msgspec.Struct):
+    variant_id: int
+    sku: str
+    on_hand: int  # all warehouses
+    reserved: int
+    available: int
+    warehouses: list[WarehouseStockOut]
+
+
+class WarehouseController(Controller):
+    path = "/api/v1/warehouses"
+    tags = ["Stock"]
+
+    @get("/", opt=READ_CATALOG, responses=PROBLEMS, summary="Warehouses, with their bins when bins=true")
+    async def list_(self, bins: bool = False) -> list[WarehouseOut]:
+        rows = await list_warehouses()
+        out = []
+        for row in rows:
+            cells = [BinOut(**b) for b in await list_bins(row["id"])] if bins else None
+            out.append(WarehouseOut(id=row["id"], code=row["code"], name=row["name"], address=row["address"],
+                                    allow_negative=bool(row["allow_negative"]), active=bool(row["active"]),
+                                    bins=cells))
+        return out
+
+
+async def _variant(sku: str | None, barcode: str | None) -> tuple[int, str]:
+    if (sku is None) == (barcode is None):
+        raise ValidationFailed("Give either sku or barcode", field="sku")
+    if sku is not None:
+        found = await find_by_code(sku.strip())
+        if found is None or found.sku.casefold() != sku.strip().casefold():
+            raise NotFound("Unknown SKU %(sku)s", field="sku", sku=sku.strip())
+        return found.variant_id, found.sku
+    found = await find_by_code((barcode or "").strip())
+    if found is None or found.matched != "barcode":
+        raise NotFound("Unknown barcode %(barcode)s", field="barcode", barcode=(barcode or "").strip())
+    return found.variant_id, found.sku
+
+
+class StockController(Controller):
+    path = "/api/v1/stock"
+    tags = ["Stock"]
+
+    @get("/", opt=READ_CATALOG, responses={**PROBLEMS, **NOT_FOUND},
+         summary="Stock of one variant (by sku or barcode) per warehouse: on hand, reserved, available")
+    async def read(self, sku: Annotated[str | None, Parameter(max_length=64)] = None,
+                   barcode: Annotated[str | None, Parameter(max_length=64)] = None) -> StockOut:
+        variant_id, found_sku = await _variant(sku, barcode)
+        levels = await stock_levels(variant_id)
+        cells = await bin_levels(variant_id)
+        warehouses = [
+            WarehouseStockOut(warehouse_id=lv.warehouse_id, warehouse=lv.warehouse_code, name=lv.warehouse_name,
+                              on_hand=lv.on_hand, reserved=lv.reserved, available=lv.available,
+                              bins=[BinStockOut(address=c["address"], on_hand=c["on_hand"])
+                                    for c in cells if c["warehouse_id"] == lv.warehouse_id])
+            for lv in levels
+        ]
+        return StockOut(variant_id=variant_id, sku=found_sku, on_hand=sum(w.on_hand for w in warehouses),
+                        reserved=sum(w.reserved for w in warehouses),
+                        available=sum(w.available for w in warehouses), warehouses=warehouses)
