@@ -68,6 +68,7 @@ class Variant(Table):
     sku = Varchar(length=64, unique=True, index=True)
     name = Varchar(length=300, default="")  # characteristics summary, e.g. "зерно, 250 г"
     characteristics = JSON(default={})  # {"Помол": "зерно", "Вес": "250 г"}
+    search_text = Varchar(length=700, default="")  # casefolded "product name variant name sku" (search.py)
     archived = Boolean(default=False)
     external_id = Varchar(length=80, null=True, default=None, unique=True)
     created_at = Timestamptz(default=TimestamptzNow())
