@@ -89,3 +89,15 @@ async def test_search_is_case_insensitive_in_cyrillic_and_matches_all_words():
     rows, total = await search_variants("250 г")
     assert total == 2 and {r.variant_id for r in rows} == {a, b}
     assert await search_variants("100%") == ([], 0)
+
+
+async def test_a_sku_that_looks_like_another_variants_barcode_is_still_found_as_a_sku():
+    from server.domain.catalog.barcodes import find_by_barcode, find_by_sku
+
+    a = await _variant("96385074", "")  # a shop whose SKUs are numbers
+    b = await _variant("B-1", "", "Другой товар")
+    await Barcode.insert(Barcode(variant=b, code="96385074", kind="ean8"))
+    assert (await find_by_code("96385074")).variant_id == b  # a scan means the barcode
+    assert (await find_by_sku("96385074")).variant_id == a
+    assert (await find_by_barcode("96385074")).variant_id == b
+    assert await find_by_barcode("B-1") is None

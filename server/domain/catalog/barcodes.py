@@ -82,24 +82,35 @@ def _scanned(row: dict, multiplier: int, matched: str) -> ScannedVariant:
                           multiplier=multiplier, matched=matched)
 
 
-async def find_by_code(code: str) -> ScannedVariant | None:
-    """Barcode first (with its multiplier), then SKU (case-insensitive). Archived variants are found
-    too: a scan of goods on the shelf must never come back empty."""
+async def find_by_barcode(code: str) -> ScannedVariant | None:
+    """Only a barcode, with its multiplier."""
     code = clean_scan(code)
     if not code or len(code) > 64:
         return None
     barcode = await Barcode.select(Barcode.variant, Barcode.multiplier).where(Barcode.code == code).first()
-    if barcode is not None:
-        row = await _variant_row(barcode["variant"])
-        return _scanned(row, barcode["multiplier"], "barcode") if row else None
-    row = await Variant.select(Variant.id).where(Variant.sku == code).first()
-    if row is None:
-        rows = await Variant.raw("SELECT id FROM variant WHERE lower(sku) = lower({}) ORDER BY id LIMIT 1", code)
-        row = rows[0] if rows else None
-    if row is None:
+    if barcode is None:
         return None
-    found = await _variant_row(row["id"])
+    row = await _variant_row(barcode["variant"])
+    return _scanned(row, barcode["multiplier"], "barcode") if row else None
+
+
+async def find_by_sku(sku: str) -> ScannedVariant | None:
+    """Only a SKU: exact first, then in any case (SKUs are unique regardless of case)."""
+    sku = clean_scan(sku)
+    if not sku or len(sku) > 64:
+        return None
+    row = await Variant.select(Variant.id).where(Variant.sku == sku).first()
+    if row is None:
+        rows = await Variant.raw("SELECT id FROM variant WHERE lower(sku) = lower({}) ORDER BY id LIMIT 1", sku)
+        row = rows[0] if rows else None
+    found = await _variant_row(row["id"]) if row else None
     return _scanned(found, 1, "sku") if found else None
+
+
+async def find_by_code(code: str) -> ScannedVariant | None:
+    """What a scan or a typed code means: a barcode first (with its multiplier), then a SKU in any
+    case. Archived variants are found too: a scan of goods on the shelf must never come back empty."""
+    return await find_by_barcode(code) or await find_by_sku(code)
 
 
 async def generate_internal_ean13() -> str:

@@ -19,6 +19,7 @@ class VariantInput:
     barcodes: list[BarcodeInput] = field(default_factory=list)
     prices: dict[str, int] = field(default_factory=dict)  # price type code → kopecks
     generate_barcode: bool = False  # internal EAN-13 (prefix 2x) when the goods have none
+    name: str | None = None  # None → the characteristics' values joined by ", " ("зерно, 250 г")
 
 
 @dataclass
@@ -27,7 +28,7 @@ class ProductInput:
     variants: list[VariantInput]
     category_id: int | None = None
     unit_code: str = "796"  # OKEI; 796 = шт
-    vat: str = "20"  # 20|10|0|none
+    vat: str = "22"  # VAT_RATES: 22 (the general rate since 2026), 20, 10, 7, 5, 0, none
     description: str = ""
     weight_g: int = 0
     length_mm: int = 0

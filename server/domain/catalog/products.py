@@ -1,20 +1,34 @@
-"""Products and variants: create, update, read the card. (Contract stub — implementation pending.)"""
+"""Products and variants: create, change, archive, barcodes, and the product card.
+
+Every write checks everything first and reports all problems at once (each with its `field`, e.g.
+`variants[1].barcodes[0].code`): shape problems as ValidationFailed (422), a SKU or barcode already
+in the catalog as Conflict (409), naming who has it. Then one write_tx() writes the rows and one
+audit row; nothing is written on any error. Two concurrent writes of the same SKU or barcode cannot
+both succeed (unique indexes); the loser gets the same Conflict, never a 500.
+
+The implementations live in _create.py, _update.py, _variants.py and card.py; this module is the
+public face that routes and other domains import.
+"""
 
 from __future__ import annotations
 
-from server.domain.catalog.dto import CreatedProduct, ProductInput
+from server.domain.catalog._create import add_variant, create_product
+from server.domain.catalog._update import update_product
+from server.domain.catalog._variants import (
+    add_barcode,
+    archive_variant,
+    remove_barcode,
+    update_variant,
+)
+from server.domain.catalog.card import get_product_card
 
-
-async def create_product(data: ProductInput, *, actor: str = "system") -> CreatedProduct:
-    """Validates everything first (names, SKUs unique, barcodes valid and unique across the catalog,
-    price types known, VAT known) and reports ALL problems in one ValidationFailed/Conflict with
-    `problems=[...]`; then writes product, variants, barcodes, prices and an audit row in one write_tx."""
-    raise NotImplementedError
-
-
-async def get_product_card(product_id: int) -> dict:
-    """{"product": {...}, "category_path": [...], "variants": [{"id","sku","name","characteristics",
-    "barcodes": [{"code","kind","multiplier"}], "prices": {code: kopecks},
-    "stock": [{"warehouse_id","warehouse","on_hand","reserved","available","avg_cost",
-               "bins": [{"bin_id","address","on_hand"}]}]}], "properties": [...]}. Raises NotFound."""
-    raise NotImplementedError
+__all__ = [
+    "add_barcode",
+    "add_variant",
+    "archive_variant",
+    "create_product",
+    "get_product_card",
+    "remove_barcode",
+    "update_product",
+    "update_variant",
+]

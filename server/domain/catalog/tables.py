@@ -8,7 +8,7 @@ from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-VAT_RATES = ("20", "10", "0", "none")
+VAT_RATES = ("22", "20", "10", "7", "5", "0", "none")  # 22 % from 2026; 5 and 7 % under УСН
 PROPERTY_KINDS = ("text", "number", "bool", "choice")
 BARCODE_KINDS = ("ean13", "ean8", "upca", "code128", "internal")
 
