@@ -297,4 +297,35 @@ async def test_list_documents_filters_and_searches():
     assert (await list_documents(status="draft"))[1] == 1
     assert [r["number"] for r in (await list_documents(query="Зерно"))[0]] == ["ПР-000001"]
     assert [r["number"] for r in (await list_documents(query="000002"))[0]] == ["ПР-000002"]
+    assert [r["number"] for r in (await list_documents(query="пр-000002"))[0]] == ["ПР-000002"]
+    assert [r["number"] for r in (await list_documents(query="зерно"))[0]] == ["ПР-000001"]
+    assert [r["number"] for r in (await list_documents(query="ЧАЙНЫЙ"))[0]] == ["ПР-000002"]
     assert [r["number"] for r in (await list_documents(limit=1, offset=1))[0]] == ["ПР-000002"]
+
+
+async def test_a_back_dated_document_carries_its_date_on_the_document_and_its_moves():
+    from datetime import UTC, datetime, timedelta
+
+    (a,) = await make_variants("OLD-1")
+    wh = await make_warehouse("MAIN")
+    when = datetime(2026, 10, 1, 7, 30, tzinfo=UTC)
+    doc_id = await create_document(DocumentInput("receipt", wh, [LineInput(a, 2, price=100)]), post=True, at=when)
+    doc = await get_document(doc_id)
+    assert doc["created_at"] == when and doc["posted_at"] == when
+    assert [m["created_at"] for m in doc["moves"]] == [when]
+    before = await snapshot()
+    for bad in (datetime.now(UTC) + timedelta(days=1), datetime(2026, 10, 1, 7, 30)):
+        with pytest.raises(ValidationFailed):
+            await create_document(DocumentInput("receipt", wh, [LineInput(a, 2, price=100)]), post=True, at=bad)
+    assert await snapshot() == before
+
+
+async def test_a_receipt_that_would_overflow_the_balance_is_refused_and_changes_nothing():
+    (a,) = await make_variants("HUGE-1")
+    wh = await make_warehouse("MAIN")
+    await receive(wh, (a, 2_000_000_000, 0))
+    before = await snapshot()
+    with pytest.raises(ValidationFailed) as caught:
+        await receive(wh, (a, 200_000_000, 0))
+    assert caught.value.params["sku"] == "HUGE-1"
+    assert await snapshot() == before

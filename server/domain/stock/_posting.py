@@ -127,13 +127,27 @@ def shortages(legs: list[Leg], places: Places) -> list[DomainError]:
     return problems
 
 
+MAX_ON_HAND = 2_147_483_647  # the balance columns are 32-bit integers on PostgreSQL
+
+
+def overflows(legs: list[Leg], places: Places) -> list[DomainError]:
+    """Places whose stock would grow beyond what a balance can hold (absurd quantities, not a 500)."""
+    by_wh: dict[_ledger.Key, int] = defaultdict(int)
+    for leg in legs:
+        by_wh[(leg.variant, leg.warehouse)] += leg.qty
+    return [ValidationFailed("%(sku)s in %(warehouse)s would exceed %(max)s units on hand",
+                             sku=places.skus.get(v, str(v)), warehouse=places.warehouses[w]["code"], max=MAX_ON_HAND)
+            for (v, w), net in sorted(by_wh.items()) if places.balances[(v, w)].on_hand + net > MAX_ON_HAND]
+
+
 def raise_shortages(problems: list[DomainError]) -> None:
     if problems:
         skus = ", ".join(dict.fromkeys(str(p.params["sku"]) for p in problems))
         raise InsufficientStock("Not enough stock: %(skus)s", problems=problems, skus=skus)
 
 
-async def _apply(doc_id: int, legs: list[Leg], places: Places, fallback: dict, *, reversal: bool) -> int:
+async def _apply(doc_id: int, legs: list[Leg], places: Places, fallback: dict, *, reversal: bool,
+                 at: datetime | None = None) -> int:
     """Costs each leg, applies it to balances and bin stock in memory, writes moves and balances."""
     costs: list[int] = []
     moves: list[StockMove] = []
@@ -157,14 +171,14 @@ async def _apply(doc_id: int, legs: list[Leg], places: Places, fallback: dict, *
             _ledger.apply_bin(places.bins[(leg.variant, leg.bin)], leg.qty)
         moves.append(StockMove(document=doc_id, line=leg.line, variant=leg.variant, warehouse=leg.warehouse,
                                bin=leg.bin, qty=leg.qty, cost=cost, counterpart=leg.counterpart,
-                               reversal=reversal))
+                               reversal=reversal, **({"created_at": at} if at else {})))
     if moves:
         await StockMove.insert(*moves)
     await _ledger.save(places.balances.values(), places.bins.values())
     return len(moves)
 
 
-async def post(doc: dict, actor: str) -> None:
+async def post(doc: dict, actor: str, *, at: datetime | None = None) -> None:
     if doc["status"] != "draft":
         raise Conflict("Document %(number)s is already posted", number=doc["number"])
     lines = await (StockDocumentLine.select().where(StockDocumentLine.document == doc["id"])
@@ -177,13 +191,17 @@ async def post(doc: dict, actor: str) -> None:
         raise ValidationFailed("Warehouse %(code)s is closed", field="warehouse_id", code=closed[0])
     legs = [leg for line in lines for leg in _forward_legs(doc, line, places)]
     raise_shortages(shortages(legs, places))
+    too_big = overflows(legs, places)
+    if too_big:
+        raise too_big[0] if len(too_big) == 1 else ValidationFailed(
+            "Too many units: %(count)s places would overflow", problems=too_big, count=len(too_big))
     fallback = {}
     for leg in legs:
         key = (leg.variant, leg.warehouse)
         if leg.rule == "surplus" and places.balances[key].on_hand <= 0 and key not in fallback:
             fallback[key] = await _fallback_unit_cost(*key)
-    count = await _apply(doc["id"], legs, places, fallback, reversal=False)
-    now = datetime.now(UTC)
+    count = await _apply(doc["id"], legs, places, fallback, reversal=False, at=at)
+    now = at or datetime.now(UTC)
     await StockDocument.update({StockDocument.status: "posted", StockDocument.posted_at: now,
                                 StockDocument.posted_by: actor}).where(StockDocument.id == doc["id"])
     if doc["kind"] == "inventory":

@@ -94,8 +94,12 @@ async def list_documents(*, kind: str | None = None, status: str | None = None,
     text = (query or "").strip()
     if text:
         pattern = f"%{text}%"
-        if is_sqlite():  # LIKE there is already case-insensitive (for Latin letters)
-            where.append(StockDocument.number.like(pattern) | StockDocument.supplier.like(pattern))
+        if is_sqlite():  # LIKE folds Latin letters only: try the usual spellings of Cyrillic too
+            clause = None
+            for form in dict.fromkeys((text, text.upper(), text.lower(), text.capitalize(), text.title())):
+                like = StockDocument.number.like(f"%{form}%") | StockDocument.supplier.like(f"%{form}%")
+                clause = like if clause is None else clause | like
+            where.append(clause)
         else:
             where.append(StockDocument.number.ilike(pattern) | StockDocument.supplier.ilike(pattern))
     select = StockDocument.select(

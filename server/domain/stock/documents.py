@@ -7,6 +7,8 @@ draft that can be edited and posted again. Every write leaves an audit row.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from server.db import write_tx
 from server.domain.audit.log import record
 from server.domain.stock import _posting
@@ -15,7 +17,7 @@ from server.domain.stock._validate import check_document
 from server.domain.stock.dto import DocumentInput
 from server.domain.stock.numbering import next_number
 from server.domain.stock.tables import StockDocument, StockDocumentLine, StockMove
-from server.errors import Conflict
+from server.errors import Conflict, ValidationFailed
 
 __all__ = ["create_document", "update_document", "post_document", "unpost_document", "delete_draft",
            "get_document", "list_documents"]
@@ -46,19 +48,26 @@ def _summary(data: DocumentInput) -> dict:
             "lines": len(data.lines), "qty": sum(line.qty for line in data.lines)}
 
 
-async def create_document(data: DocumentInput, *, actor: str = "system", post: bool = False) -> int:
+async def create_document(data: DocumentInput, *, actor: str = "system", post: bool = False,
+                          at: datetime | None = None) -> int:
     """Creates a draft (number like ПР-000001 / ПМ- / СП- / ИН-); validates all lines and reports every
-    problem at once; with post=True posts it in the same transaction. Returns the document id."""
+    problem at once; with post=True posts it in the same transaction. `at` (UTC, not in the future)
+    back-dates the document, e.g. when history is imported. Returns the document id."""
+    if at is not None and (at.tzinfo is None or at > datetime.now(UTC)):
+        raise ValidationFailed("The document date must be a time zone aware moment, not in the future",
+                               field="at")
     await check_document(data)
     async with write_tx():
         number = await next_number(data.kind)
         doc = StockDocument(number=number, kind=data.kind, status="draft", created_by=actor,
                             **{col._meta.name: value for col, value in _header(data).items()})
+        if at is not None:
+            doc.created_at = at
         await doc.save()
         await _write_lines(doc.id, data)
         await record(actor, "document.create", "stock_document", doc.id, {"number": number, **_summary(data)})
         if post:
-            await _posting.post(await _posting.lock_document(doc.id), actor)
+            await _posting.post(await _posting.lock_document(doc.id), actor, at=at)
     return doc.id
 
 

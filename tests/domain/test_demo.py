@@ -1,0 +1,162 @@
+"""The demo shop «Кофейная лавка»: what `kladovka demo` loads, and when it refuses.
+
+Loading the demo is the slowest thing here, so the whole check of its contents shares one load."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pytest
+
+from server.demo import DemoRefused, load_demo
+from server.demo.catalog import build_catalog
+from server.demo.stock_plan import plan_documents, skus_of
+from server.domain.catalog.barcodes import validate_barcode
+from server.domain.catalog.dto import ProductInput, VariantInput
+from server.domain.catalog.products import create_product
+from server.domain.catalog.tables import Barcode, Category, Price, PriceType, Product, Variant
+from server.domain.stock.balances import rebuild_balances
+from server.domain.stock.tables import Bin, StockBalance, StockDocument, Warehouse
+from server.domain.users.accounts import authenticate, create_user
+from server.domain.users.tables import User
+
+ROLES = ("owner", "manager", "picker", "courier", "cashier")
+
+
+@pytest.fixture(autouse=True)
+async def release_categories():
+    """Sub-categories point at their parent with ON DELETE RESTRICT, which the harness's one-DELETE-
+    per-table wipe trips over on SQLite; unlink them after each test."""
+    yield
+    await Category.update({Category.parent: None}, force=True)
+
+
+async def _check_catalog() -> None:
+    assert await Variant.count() >= 300
+    assert await Product.count() >= 80
+    tops = {r["name"] for r in await Category.select(Category.name).where(Category.parent.is_null())}
+    assert {"Кофе", "Чай", "Аксессуары", "Мерч", "Сиропы", "Сладости"} <= tops
+    assert await Category.count().where(Category.parent.is_not_null()) >= 15
+    marked = await Product.select(Product.name).where(Product.marking_required.eq(True))
+    assert any("Эфиопия" in r["name"] for r in marked) and any("Футболка" in r["name"] for r in marked)
+    coffee = await Variant.select(Variant.characteristics).where(Variant.sku == "CF-ETH-YRG-T-250").output(
+        load_json=True).first()
+    assert coffee["characteristics"] == {"Помол": "для турки", "Вес": "250 г"}
+
+
+async def _check_barcodes() -> None:
+    rows = await Barcode.select(Barcode.code, Barcode.kind, Barcode.multiplier)
+    assert len(rows) >= 300
+    for row in rows:
+        assert validate_barcode(row["code"], row["kind"]) == row["kind"], row
+        assert row["kind"] == "ean13" and row["code"].startswith(("46", "2")), "Russian 46x or in-store 2x"
+    assert any(r["code"].startswith("460") for r in rows)
+    assert any(r["code"].startswith("2") for r in rows), "in-store codes for the shop's own sweets"
+    assert {r["multiplier"] for r in rows} >= {1, 6, 10}, "package barcodes: boxes of drip bags, cases of syrup"
+    variants_without = await Variant.raw(
+        "SELECT COUNT(*) AS n FROM variant v WHERE NOT EXISTS (SELECT 1 FROM barcode b WHERE b.variant = v.id)")
+    assert variants_without[0]["n"] == 0
+
+
+async def _check_prices() -> None:
+    codes = {r["id"]: r["code"] for r in await PriceType.select(PriceType.id, PriceType.code)}
+    prices: dict[int, dict[str, int]] = defaultdict(dict)
+    for row in await Price.select(Price.variant, Price.price_type, Price.amount):
+        prices[row["variant"]][codes[row["price_type"]]] = row["amount"]
+    variant_ids = [r["id"] for r in await Variant.select(Variant.id)]
+    assert set(prices) == set(variant_ids)
+    for variant_id in variant_ids:
+        p = prices[variant_id]
+        assert p["retail"] > p["wholesale"] > p["purchase"] > 0, (variant_id, p)
+        assert p["retail"] % 1000 == 0, "retail prices are whole tens of roubles"
+
+
+async def _check_stock() -> None:
+    warehouses = {r["code"]: r["id"] for r in await Warehouse.select(Warehouse.code, Warehouse.id)}
+    assert set(warehouses) == {"MAIN", "SHOP"}
+    assert await Bin.count().where(Bin.warehouse == warehouses["MAIN"]) >= 100
+    assert await Bin.count().where(Bin.warehouse == warehouses["SHOP"]) >= 5
+    docs = await StockDocument.select(StockDocument.kind, StockDocument.status, StockDocument.supplier,
+                                      StockDocument.dest_warehouse)
+    assert {d["status"] for d in docs} == {"posted"}
+    kinds = defaultdict(int)
+    for d in docs:
+        kinds[d["kind"]] += 1
+    assert kinds["receipt"] >= 5 and kinds["transfer"] >= 2 and kinds["write_off"] >= 1 and kinds["inventory"] == 1
+    assert len({d["supplier"] for d in docs if d["kind"] == "receipt"}) >= 4
+    assert all(d["dest_warehouse"] == warehouses["SHOP"] for d in docs if d["kind"] == "transfer")
+    on_hand: dict[int, int] = defaultdict(int)
+    for row in await StockBalance.select(StockBalance.variant, StockBalance.warehouse, StockBalance.on_hand):
+        assert row["on_hand"] >= 0
+        on_hand[row["warehouse"]] += row["on_hand"]
+    assert on_hand[warehouses["MAIN"]] > 0 and on_hand[warehouses["SHOP"]] > 0
+    totals = await Variant.raw(
+        "SELECT v.id AS id, COALESCE(SUM(s.on_hand), 0) AS n FROM variant v "
+        "LEFT JOIN stock_balance s ON s.variant = v.id GROUP BY v.id")
+    assert sum(1 for r in totals if r["n"] == 0) >= 5, "some variants are out of stock"
+    assert sum(1 for r in totals if 0 < r["n"] <= 2) >= 5, "some variants are running low"
+    report = await rebuild_balances(dry_run=True)
+    assert report.differences == []
+    assert report.balances_checked > 300
+
+
+async def test_the_demo_shop_loads_whole_and_consistent():
+    summary = await load_demo()
+
+    for role in ROLES:
+        assert f"\n  {role:<10}{role}\n" in summary + "\n"
+    assert "MAIN" in summary and "SHOP" in summary and "password: demo" in summary
+    await _check_catalog()
+    await _check_barcodes()
+    await _check_prices()
+    await _check_stock()
+    for role in ROLES:
+        account = await authenticate(role, "demo")
+        assert account is not None and account.roles == (role,)
+    assert await load_demo(if_empty=True) == "demo: the database already has data; nothing loaded"
+    with pytest.raises(DemoRefused, match="not empty"):
+        await load_demo()
+    with pytest.raises(DemoRefused, match="already"):
+        await load_demo(force=True)
+    assert await Variant.count() == len({v.sku for b in build_catalog({}) for v in b.product.variants})
+
+
+async def test_a_database_with_data_is_refused_and_nothing_is_loaded():
+    await create_user("anna", "secret-1", ["manager"])
+
+    with pytest.raises(DemoRefused, match="not empty"):
+        await load_demo()
+    assert await load_demo(if_empty=True) == "demo: the database already has data; nothing loaded"
+    assert await Product.count() == 0 and await Warehouse.count() == 0 and await User.count() == 1
+
+
+async def test_force_adds_the_demo_next_to_existing_data_and_keeps_existing_logins():
+    await create_user("manager", "not-the-demo-one", ["manager", "picker"])
+
+    summary = await load_demo(force=True)
+
+    assert "manager" in summary and "already existed" in summary
+    assert await authenticate("manager", "demo") is None
+    assert await authenticate("manager", "not-the-demo-one") is not None
+    assert await authenticate("owner", "demo") is not None
+    assert await Variant.count() >= 300
+
+
+async def test_a_clash_with_the_shops_own_goods_loads_nothing_at_all():
+    first = build_catalog({})[0].product.variants[0]
+    await create_product(ProductInput("Свой кофе", [VariantInput(sku="OWN-1", barcodes=[first.barcodes[0]])]))
+
+    with pytest.raises(DemoRefused, match="could not be loaded, nothing was changed.*already belongs to OWN-1"):
+        await load_demo(force=True)
+    assert await Variant.count() == 1 and await Category.count() == 0
+    assert await Warehouse.count() == 0 and await User.count() == 0
+
+
+def test_the_demo_is_the_same_every_time():
+    first, second = build_catalog({}), build_catalog({})
+    assert [b.product for b in first] == [b.product for b in second]
+    assert plan_documents(skus_of(first)) == plan_documents(skus_of(second))
+    skus = [v.sku for b in first for v in b.product.variants]
+    codes = [c.code for b in first for v in b.product.variants for c in v.barcodes]
+    assert len(skus) == len(set(skus)) >= 300
+    assert len(codes) == len(set(codes))
