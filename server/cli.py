@@ -12,9 +12,14 @@ import getpass
 import os
 import sys
 from collections.abc import Callable, Coroutine
+from datetime import UTC
 from typing import Any
 
 from server.config import PROJECT_ROOT, ConfigError, get_settings
+
+
+class UsageError(Exception):
+    """Wrong use of a command (exit 2)."""
 
 
 def _fail(message: str, code: int = 1) -> int:
@@ -26,19 +31,23 @@ def _run(coro: Coroutine[Any, Any, int]) -> int:
     return asyncio.run(coro)
 
 
-def _check_database() -> None:
-    """Fail early with a clear message when the database cannot be reached."""
+def _check_database(need_schema: bool = True) -> None:
+    """Fail early with a clear message when the database cannot be reached (or has no tables yet)."""
     from server.db import engine
+    from server.migrations import applied_count
 
-    async def ping() -> None:
+    async def ping() -> int:
         await engine().run_ddl("SELECT 1")
+        return await applied_count() if need_schema else 1
 
     try:
-        asyncio.run(ping())
+        applied = asyncio.run(ping())
     except Exception as exc:  # the driver's own error text is the most useful part
         db = get_settings().database
         where = db.path if db.is_sqlite else f"{db.host}:{db.port}/{db.database}"
         raise ConfigError(f"cannot connect to the database ({where}): {exc}") from exc
+    if not applied:
+        raise ConfigError("the database has no tables yet; run 'kladovka migrate' first")
 
 
 # ---- commands -----------------------------------------------------------------------------------
@@ -46,7 +55,7 @@ def _check_database() -> None:
 def cmd_migrate(args: argparse.Namespace) -> int:
     from server.migrations import migrate
 
-    _check_database()
+    _check_database(need_schema=False)
     applied = _run(migrate())
     print(f"migrations: {applied} applied" if applied else "migrations: database is up to date")
     return 0
@@ -90,54 +99,101 @@ def cmd_worker(args: argparse.Namespace) -> int:  # pragma: no cover - the outbo
     return _fail("the outbox worker arrives with orders (issue 3); nothing to do yet")
 
 
+def _password_from(args: argparse.Namespace) -> str | None:
+    """--password, else KLADOVKA_PASSWORD, else a prompt (twice) when a person is at the terminal."""
+    password = args.password or os.environ.get("KLADOVKA_PASSWORD")
+    if password or not sys.stdin.isatty():
+        return password
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Repeat the password: ") != first:
+        raise UsageError("the two passwords differ; nothing was changed")
+    return first
+
+
+def _roles(values: list[str] | None) -> list[str]:
+    return [r.strip() for part in values or [] for r in part.split(",") if r.strip()]
+
+
+def _when(value: Any) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if value else "-"
+
+
 def cmd_user_create(args: argparse.Namespace) -> int:
     from server.domain.users.accounts import create_user
-    from server.errors import DomainError
-    from server.web.i18n import translate_error
 
-    password = args.password or os.environ.get("KLADOVKA_PASSWORD")
+    password = _password_from(args)
     if not password:
-        if not sys.stdin.isatty():
-            return _fail("give the password with --password or KLADOVKA_PASSWORD", 2)
-        password = getpass.getpass("Password: ")
+        return _fail("give the password with --password or KLADOVKA_PASSWORD", 2)
     _check_database()
-    roles = [r.strip() for part in args.role for r in part.split(",") if r.strip()]
-    try:
-        account = _run(create_user(args.username, password, roles, full_name=args.name or "",
-                                   actor="cli"))
-    except DomainError as exc:
-        return _fail(translate_error(exc.message, exc.params, "en"))
+    account = _run(create_user(args.username, password, _roles(args.role), full_name=args.name or "",
+                               actor="cli"))
     print(f"user {account.username} created with roles: {', '.join(account.roles)}")
+    return 0
+
+
+def cmd_user_list(args: argparse.Namespace) -> int:
+    from server.domain.users.manage import list_users
+
+    _check_database()
+    users = _run(list_users())
+    if not users:
+        print("no users yet; create one with: kladovka user create NAME --role owner")
+        return 0
+    print(f"{'ID':>4}  {'USERNAME':<20} {'ACTIVE':<6} {'LAST SIGN-IN':<20} ROLES")
+    for u in users:
+        print(f"{u.id:>4}  {u.username:<20} {'yes' if u.active else 'no':<6} {_when(u.last_login_at):<20} "
+              f"{', '.join(u.roles)}")
+    return 0
+
+
+def cmd_user_passwd(args: argparse.Namespace) -> int:
+    from server.domain.users.manage import get_user_by_name, set_password
+
+    password = _password_from(args)
+    if not password:
+        return _fail("give the new password with --password or KLADOVKA_PASSWORD", 2)
+    _check_database()
+
+    async def change() -> str:
+        user = await get_user_by_name(args.username)
+        await set_password(user.id, password, actor="cli")
+        return user.username
+
+    print(f"password of {_run(change())} changed")
     return 0
 
 
 def cmd_token_create(args: argparse.Namespace) -> int:
     from server.domain.users.tokens import create_token
-    from server.errors import DomainError
-    from server.web.i18n import translate_error
 
     _check_database()
-    roles = [r.strip() for part in (args.role or ["manager"]) for r in part.split(",") if r.strip()]
-    try:
-        issued = _run(create_token(args.name, roles, actor="cli"))
-    except DomainError as exc:
-        return _fail(translate_error(exc.message, exc.params, "en"))
-    print(f"API token '{issued.name}' created (id {issued.id}, roles: {', '.join(roles)}).")
+    issued = _run(create_token(args.name, _roles(args.role) if args.role else None, actor="cli"))
+    print(f"API token '{issued.name}' created (id {issued.id}, roles: {', '.join(issued.roles)}).")
     print("Store it now: it is shown only once. Use it as 'Authorization: Bearer <token>'.")
     print(issued.token)
     return 0
 
 
-def cmd_token_revoke(args: argparse.Namespace) -> int:
-    from server.domain.users.tokens import revoke_token
-    from server.errors import DomainError
-    from server.web.i18n import translate_error
+def cmd_token_list(args: argparse.Namespace) -> int:
+    from server.domain.users.tokens import list_tokens
 
     _check_database()
-    try:
-        _run(revoke_token(args.id, actor="cli"))
-    except DomainError as exc:
-        return _fail(translate_error(exc.message, exc.params, "en"))
+    tokens = _run(list_tokens())
+    if not tokens:
+        print("no API tokens yet; create one with: kladovka token create NAME --role manager")
+        return 0
+    print(f"{'ID':>4}  {'NAME':<24} {'PREFIX':<11} {'CREATED':<20} {'LAST USED':<20} {'REVOKED':<20} ROLES")
+    for t in tokens:
+        print(f"{t['id']:>4}  {t['name'][:24]:<24} {t['prefix']:<11} {_when(t['created_at']):<20} "
+              f"{_when(t['last_used_at']):<20} {_when(t['revoked_at']):<20} {', '.join(t['roles'] or [])}")
+    return 0
+
+
+def cmd_token_revoke(args: argparse.Namespace) -> int:
+    from server.domain.users.tokens import revoke_token
+
+    _check_database()
+    _run(revoke_token(args.id, actor="cli"))
     print(f"API token {args.id} revoked")
     return 0
 
@@ -192,12 +248,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password", help="password (else KLADOVKA_PASSWORD or a prompt)")
     p.add_argument("--name", help="full name")
     p.set_defaults(func=cmd_user_create)
+    p = user.add_parser("list", help="list users with their roles")
+    p.set_defaults(func=cmd_user_list)
+    p = user.add_parser("passwd", help="set a new password for a user")
+    p.add_argument("username")
+    p.add_argument("--password", help="the new password (else KLADOVKA_PASSWORD or a prompt)")
+    p.set_defaults(func=cmd_user_passwd)
 
     token = sub.add_parser("token", help="manage API tokens").add_subparsers(dest="token_command", metavar="ACTION")
     p = token.add_parser("create", help="create an API token; prints it as the last line")
     p.add_argument("name")
-    p.add_argument("--role", action="append", help="roles of the token (default: manager)")
+    p.add_argument("--role", action="append", help="roles of the token (default: manager); repeat or comma-separate")
     p.set_defaults(func=cmd_token_create)
+    p = token.add_parser("list", help="list API tokens (never the secrets)")
+    p.set_defaults(func=cmd_token_list)
     p = token.add_parser("revoke", help="revoke an API token by id")
     p.add_argument("id", type=int)
     p.set_defaults(func=cmd_token_revoke)
@@ -217,8 +281,15 @@ def main(argv: list[str] | None = None) -> int:
     if func is None:
         parser.print_help()
         return 2
+    from server.errors import DomainError
+    from server.web.i18n import translate_error
+
     try:
         return func(args)
+    except DomainError as exc:  # a rule said no: nothing was changed
+        return _fail(translate_error(exc.message, exc.params, "en"))
+    except UsageError as exc:
+        return _fail(str(exc), 2)
     except ConfigError as exc:
         return _fail(str(exc))
     except KeyboardInterrupt:

@@ -4,7 +4,7 @@ Every route handler declares its audience in `opt`:
   - `public=True` — anyone (login page, manifests, health, static),
   - `roles={"manager", ...}` — a signed-in user or API token holding one of these roles.
 A handler that declares neither is refused to everyone: forgetting a guard cannot open a route.
-`owner` may do everything. API tokens authenticate only under /api.
+`owner` may do everything. API tokens authenticate only under /api, sessions only outside it.
 """
 
 from __future__ import annotations
@@ -77,8 +77,10 @@ class AuthenticationMiddleware(AbstractMiddleware):
         if scope["type"] == "http":
             headers = dict(scope.get("headers") or [])
             auth = headers.get(b"authorization", b"").decode("latin-1")
-            if auth.lower().startswith("bearer ") and scope["path"].startswith("/api/"):
-                principal = await _load_token(auth[7:].strip())
+            if scope["path"].startswith("/api/"):
+                # Only tokens: /api is exempt from CSRF, so a browser session must not open it.
+                if auth.lower().startswith("bearer "):
+                    principal = await _load_token(auth[7:].strip())
             else:
                 session = scope.get("session") or {}
                 uid = session.get(SESSION_USER_KEY) if isinstance(session, dict) else None

@@ -11,4 +11,4 @@ class AuditEntry(Table):
     action = Varchar(length=50)  # e.g. "document.post", "price.set", "user.create"
     entity = Varchar(length=50, index=True)  # e.g. "document", "variant", "user"
     entity_id = Varchar(length=64, index=True, default="")
-    changes = JSON(default={})  # {"field": [old, new]} or free-form details
+    changes = JSON(default={})  # {"field": {"old": a, "new": b}} or free-form details (see log.py)

@@ -13,6 +13,7 @@ class User(Table, tablename="app_user"):
     active = Boolean(default=True)
     locale = Varchar(length=8, default="ru")
     created_at = Timestamptz(default=TimestamptzNow())
+    last_login_at = Timestamptz(null=True, default=None)
 
 
 class ApiToken(Table):
