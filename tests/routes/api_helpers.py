@@ -57,3 +57,64 @@ def assert_problem(response, status: int) -> dict:
     body = response.json()
     assert body["status"] == status and body["type"] and body["title"] and body["detail"], body
     return body
+
+
+def assert_russian_problem(response, status: int, *, fields: set[str | None] | None = None) -> dict:
+    """A problem document in Russian (Cyrillic detail and titles) with an `errors` list; `fields`, when
+    given, must be exactly the fields named by the errors."""
+    body = assert_problem(response, status)
+    assert CYRILLIC.search(body["detail"]), body
+    assert CYRILLIC.search(body["title"]), body
+    assert body["errors"], body
+    for item in body["errors"]:
+        assert CYRILLIC.search(item["detail"]), item
+    if fields is not None:
+        assert {item["field"] for item in body["errors"]} == fields, body["errors"]
+    return body
+
+
+async def make_goods(sku: str, *barcodes: tuple[str, int], product: str = "Кения АА", name: str = "зерно") -> int:
+    """A variant made directly with Piccolo (not through the catalog service), with its barcodes
+    given as (code, multiplier); returns the variant id."""
+    from server.domain.catalog.search import search_text_for
+    from server.domain.catalog.tables import Barcode, Product, Variant
+
+    row = Product(name=product)
+    await row.save()
+    variant = Variant(product=row.id, sku=sku, name=name, search_text=search_text_for(product, name, sku))
+    await variant.save()
+    for code, multiplier in barcodes:
+        await Barcode(variant=variant.id, code=code, kind="ean13" if len(code) == 13 else "code128",
+                      multiplier=multiplier).save()
+    return variant.id
+
+
+async def counts() -> dict[str, int]:
+    """Rows of everything an API call could change, to prove that refused input changed nothing."""
+    from server.domain.catalog.tables import Barcode, Price, Product, Variant
+    from server.domain.stock.tables import (
+        BinBalance,
+        Reservation,
+        StockBalance,
+        StockDocument,
+        StockDocumentLine,
+        StockMove,
+    )
+
+    tables = {"products": Product, "variants": Variant, "barcodes": Barcode, "prices": Price,
+              "documents": StockDocument, "lines": StockDocumentLine, "moves": StockMove,
+              "balances": StockBalance, "bin_balances": BinBalance, "reservations": Reservation}
+    return {name: await table.count() for name, table in tables.items()}
+
+
+async def ledger() -> dict:
+    """The ledger's state (balances with their quantities, documents with their status)."""
+    from server.domain.stock.tables import BinBalance, StockBalance, StockDocument
+
+    return {
+        "balances": await StockBalance.select(StockBalance.variant, StockBalance.warehouse, StockBalance.on_hand,
+                                              StockBalance.reserved, StockBalance.value).order_by(StockBalance.id),
+        "bins": await BinBalance.select(BinBalance.variant, BinBalance.bin, BinBalance.on_hand).order_by(
+            BinBalance.id),
+        "documents": await StockDocument.select(StockDocument.id, StockDocument.status).order_by(StockDocument.id),
+    }

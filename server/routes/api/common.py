@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
-from litestar import Request
+from litestar import Controller, Request
 from litestar.openapi import ResponseSpec
+from litestar.params import Parameter
+from msgspec import Meta
 
+from server.routes.api.body import check_body
 from server.web.access import principal_of
 
 # Owner may do everything (see server/web/access.py); these are the other roles let in.
@@ -17,6 +20,17 @@ MANAGE = {"roles": {"manager"}}  # documents (read and write), creating products
 
 MAX_KOPECKS = 10**13  # 100 billion roubles: far beyond any price, well inside BigInt
 MAX_QTY = 1_000_000_000  # fits the Integer columns, even multiplied out
+MAX_ID = 2_147_483_647  # row ids are 32-bit on PostgreSQL: a larger one can only be unknown
+
+Id = Annotated[int, Meta(ge=1, le=MAX_ID)]
+ID_PARAM = Parameter(ge=1, le=MAX_ID)  # path ids: /documents/{document_id}
+OFFSET_PARAM = Parameter(ge=0, le=MAX_ID, description="Rows to skip (see next_offset)")
+LIMIT_PARAM = Parameter(ge=1, le=200, description="Rows per page")
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL cannot store or compare text with a NUL character
+
+
+def text_param(max_length: int, description: str | None = None) -> Any:
+    return Parameter(max_length=max_length, pattern=NO_NUL, description=description)
 
 
 class ErrorItem(msgspec.Struct, omit_defaults=True):
@@ -50,6 +64,13 @@ PROBLEMS: dict[int, ResponseSpec] = {
 NOT_FOUND = {404: _problem_spec("Not found")}
 UNPROCESSABLE = {422: _problem_spec("The data did not pass the checks; `errors` lists every problem")}
 CONFLICT = {409: _problem_spec("Conflicts with the current state (duplicate, already posted, not enough stock)")}
+
+
+class ApiController(Controller):
+    """Every API v1 controller: the body is checked field by field before Litestar parses it."""
+
+    before_request = check_body
+    security = [{"BearerToken": []}]  # the scheme is declared in server/app.py (OpenAPIConfig components)
 
 
 def actor(request: Request[Any, Any, Any]) -> str:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
-from litestar import Controller, Request, get, post
-from litestar.params import Parameter
+from litestar import Request, get, post
 
 from server.domain.stock.documents import (
     create_document,
@@ -16,18 +16,26 @@ from server.domain.stock.documents import (
     post_document,
     unpost_document,
 )
+from server.errors import Conflict, DomainError
 from server.routes.api.common import (
     CONFLICT,
+    ID_PARAM,
+    LIMIT_PARAM,
     MANAGE,
     NOT_FOUND,
+    OFFSET_PARAM,
     PROBLEMS,
     UNPROCESSABLE,
+    ApiController,
     actor,
     format_money,
     next_offset,
+    text_param,
 )
 from server.routes.api.documents_in import DocumentIn, to_document_input
 
+DocumentKind = Literal["receipt", "transfer", "write_off", "inventory", "shipment", "return"]
+DocumentStatus = Literal["draft", "posted"]
 WRITE_RESPONSES = {**PROBLEMS, **CONFLICT, **UNPROCESSABLE}
 
 
@@ -57,6 +65,7 @@ class MoveOut(msgspec.Struct):
     warehouse: str  # code
     bin: str | None
     qty: int
+    cost: str  # roubles, signed: "-1237.50"
     cost_kopecks: int
     counterpart: str
     reversal: bool
@@ -118,7 +127,7 @@ def document_out(doc: dict) -> DocumentOut:
                              book_qty=r["book_qty"]) for r in doc["lines"]]
     moves = [MoveOut(id=m["id"], variant_id=m["variant_id"], sku=m["sku"],
                      warehouse=(m["warehouse"] or {}).get("code", ""), bin=_address(m["bin"]), qty=m["qty"],
-                     cost_kopecks=m["cost"], counterpart=m["counterpart"], reversal=bool(m["reversal"]),
+                     cost=format_money(m["cost"]) or "0.00", cost_kopecks=m["cost"], counterpart=m["counterpart"], reversal=bool(m["reversal"]),
                      created_at=m["created_at"]) for m in doc["moves"]]
     return DocumentOut(id=doc["id"], number=doc["number"], kind=doc["kind"], status=doc["status"],
                        warehouse=_warehouse(doc["warehouse"]), dest_warehouse=_warehouse(doc["dest_warehouse"]),
@@ -127,12 +136,35 @@ def document_out(doc: dict) -> DocumentOut:
                        posted_by=doc["posted_by"], lines=lines, moves=moves)
 
 
+def _point_at_lines(exc: DomainError, skus: list[str | None]) -> DomainError:
+    """Shortages name a SKU; the API also names the line (`field` lines[n]) the SKU came from."""
+    for problem in exc.problems or [exc]:
+        sku = problem.params.get("sku")
+        if problem.field is None and sku in skus:
+            problem.field = f"lines[{skus.index(sku)}]"
+    return exc
+
+
 async def _create(kind: str, request: Request[Any, Any, Any], data: DocumentIn) -> DocumentOut:
-    document_id = await create_document(await to_document_input(kind, data), actor=actor(request), post=data.post)
+    resolved = await to_document_input(kind, data)
+    try:
+        document_id = await create_document(resolved.document, actor=actor(request), post=data.post)
+    except Conflict as exc:
+        raise _point_at_lines(exc, resolved.skus) from None
     return document_out(await get_document(document_id))
 
 
-class DocumentController(Controller):
+async def _post_or_unpost(action: Callable[..., Awaitable[None]], request: Request[Any, Any, Any],
+                          document_id: int) -> DocumentOut:
+    try:
+        await action(document_id, actor=actor(request))
+    except Conflict as exc:
+        lines = (await get_document(document_id))["lines"]
+        raise _point_at_lines(exc, [line["sku"] for line in lines]) from None
+    return document_out(await get_document(document_id))
+
+
+class DocumentController(ApiController):
     path = "/api/v1/documents"
     tags = ["Stock documents"]
 
@@ -157,10 +189,10 @@ class DocumentController(Controller):
         return await _create("inventory", request, data)
 
     @get("/", opt=MANAGE, responses=PROBLEMS, summary="Documents, newest first")
-    async def list_(self, kind: str | None = None, status: str | None = None,
-                    q: Annotated[str, Parameter(max_length=200)] = "",
-                    limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
-                    offset: Annotated[int, Parameter(ge=0)] = 0) -> DocumentPage:
+    async def list_(self, kind: DocumentKind | None = None, status: DocumentStatus | None = None,
+                    q: Annotated[str, text_param(200, "Number or supplier")] = "",
+                    limit: Annotated[int, LIMIT_PARAM] = 50,
+                    offset: Annotated[int, OFFSET_PARAM] = 0) -> DocumentPage:
         rows, total = await list_documents(kind=kind, status=status, query=q, limit=limit, offset=offset)
         items = [DocumentRowOut(id=r["id"], number=r["number"], kind=r["kind"], status=r["status"],
                                 warehouse=_warehouse(r["warehouse"]), dest_warehouse=_warehouse(r["dest_warehouse"]),
@@ -171,17 +203,15 @@ class DocumentController(Controller):
 
     @get("/{document_id:int}", opt=MANAGE, responses={**PROBLEMS, **NOT_FOUND},
          summary="A document with its lines and the moves it wrote")
-    async def read(self, document_id: int) -> DocumentOut:
+    async def read(self, document_id: Annotated[int, ID_PARAM]) -> DocumentOut:
         return document_out(await get_document(document_id))
 
     @post("/{document_id:int}/post", opt=MANAGE, status_code=200,
           responses={**WRITE_RESPONSES, **NOT_FOUND}, summary="Post: write the moves and balances")
-    async def post_(self, request: Request[Any, Any, Any], document_id: int) -> DocumentOut:
-        await post_document(document_id, actor=actor(request))
-        return document_out(await get_document(document_id))
+    async def post_(self, request: Request[Any, Any, Any], document_id: Annotated[int, ID_PARAM]) -> DocumentOut:
+        return await _post_or_unpost(post_document, request, document_id)
 
     @post("/{document_id:int}/unpost", opt=MANAGE, status_code=200,
           responses={**WRITE_RESPONSES, **NOT_FOUND}, summary="Unpost: write the reversing moves")
-    async def unpost(self, request: Request[Any, Any, Any], document_id: int) -> DocumentOut:
-        await unpost_document(document_id, actor=actor(request))
-        return document_out(await get_document(document_id))
+    async def unpost(self, request: Request[Any, Any, Any], document_id: Annotated[int, ID_PARAM]) -> DocumentOut:
+        return await _post_or_unpost(unpost_document, request, document_id)

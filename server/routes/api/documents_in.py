@@ -7,22 +7,23 @@ once (a 422 problem whose `errors` carry each line's index); nothing is written.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated
 
 import msgspec
 from msgspec import Meta
 
-from server.domain.catalog.barcodes import find_by_code
+from server.domain.catalog.barcodes import find_by_barcode, find_by_sku
 from server.domain.catalog.dto import ScannedVariant
 from server.domain.stock.dto import DocumentInput, LineInput
 from server.domain.stock.warehouses import list_bins, list_warehouses
 from server.errors import DomainError, ValidationFailed
-from server.routes.api.common import MAX_KOPECKS, MAX_QTY, parse_money
+from server.routes.api.common import MAX_KOPECKS, MAX_QTY, Id, parse_money
 
 Code = Annotated[str, Meta(min_length=1, max_length=64)]
-WarehouseRef = Annotated[str, Meta(min_length=1, max_length=32)] | int
-BinRef = Annotated[str, Meta(min_length=1, max_length=80)] | int
+WarehouseRef = Annotated[str, Meta(min_length=1, max_length=32)] | Id
+BinRef = Annotated[str, Meta(min_length=1, max_length=80)] | Id
 Kopecks = Annotated[int, Meta(ge=0, lt=MAX_KOPECKS)]
 Qty = Annotated[int, Meta(ge=-MAX_QTY, le=MAX_QTY)]
 
@@ -35,14 +36,16 @@ class LineIn(msgspec.Struct, forbid_unknown_fields=True):
     transfers and write-offs: where they are taken from), `dest_bin` for transfers, and for receipts
     the unit cost as `price` in roubles ("123.45" or 123.45) or `price_kopecks` (12345)."""
 
-    qty: Annotated[Qty, Meta(description="Units (for a package barcode: packages)", examples=[10])]
+    qty: Annotated[Qty, Meta(description="Units, at least 1 (inventories: the counted units, 0 or more); "
+                                         "for a package barcode: packages", examples=[10])]
     sku: Annotated[Code | None, Meta(examples=["KEN-AA-250-Z"])] = None
     barcode: Annotated[Code | None, Meta(examples=["4600000000013"])] = None
     bin: Annotated[BinRef | None, Meta(description="Bin address (e.g. A-01-02-03) or id")] = None
     dest_bin: Annotated[BinRef | None, Meta(description="Transfers: destination bin address or id")] = None
-    price: Annotated[Decimal | None, Meta(description="Receipts: unit cost in roubles, at most 2 decimals",
+    price: Annotated[Decimal | None, Meta(description="Receipts: cost of one unit (also for a package "
+                                                      "barcode) in roubles, at most 2 decimals",
                                           examples=["123.45"])] = None
-    price_kopecks: Annotated[Kopecks | None, Meta(description="Receipts: unit cost in kopecks")] = None
+    price_kopecks: Annotated[Kopecks | None, Meta(description="Receipts: cost of one unit in kopecks")] = None
 
 
 class DocumentIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -71,23 +74,24 @@ def _find_warehouse(ref: str | int, warehouses: list[dict]) -> dict | None:
     return None
 
 
-async def _goods(index: int, line: LineIn, problems: list[DomainError]) -> tuple[int | None, int]:
-    """(variant id, units per scan) of a line, or (None, 1) with a problem appended."""
+async def _goods(index: int, line: LineIn, problems: list[DomainError]) -> tuple[int | None, int, str | None]:
+    """(variant id, units per scan, SKU) of a line, or (None, 1, None) with a problem appended."""
     if (line.sku is None) == (line.barcode is None):
         problems.append(_line_error(index, "Line %(line)s: give either sku or barcode"))
-        return None, 1
+        return None, 1, None
     if line.barcode is not None:
-        found: ScannedVariant | None = await find_by_code(line.barcode.strip())
-        if found is None or found.matched != "barcode":
-            problems.append(_line_error(index, "Line %(line)s: unknown barcode %(barcode)s", barcode=line.barcode))
-            return None, 1
-        return found.variant_id, max(1, found.multiplier)
+        found: ScannedVariant | None = await find_by_barcode(line.barcode)
+        if found is None:
+            problems.append(_line_error(index, "Line %(line)s: unknown barcode %(barcode)s",
+                                        barcode=line.barcode.strip()))
+            return None, 1, None
+        return found.variant_id, max(1, found.multiplier), found.sku
     sku = (line.sku or "").strip()
-    found = await find_by_code(sku)
-    if found is None or found.sku.casefold() != sku.casefold():
+    found = await find_by_sku(sku)
+    if found is None:
         problems.append(_line_error(index, "Line %(line)s: unknown SKU %(sku)s", sku=sku))
-        return None, 1
-    return found.variant_id, 1
+        return None, 1, None
+    return found.variant_id, 1, found.sku
 
 
 class _Bins:
@@ -118,7 +122,28 @@ def _price(index: int, line: LineIn, problems: list[DomainError]) -> int:
     return kopecks
 
 
-async def to_document_input(kind: str, body: DocumentIn) -> DocumentInput:
+@dataclass
+class Resolved:
+    """The stock service's input, and the SKU of every line (to point shortages back at lines)."""
+
+    document: DocumentInput
+    skus: list[str | None]
+
+
+def _qty(index: int, kind: str, line: LineIn, per_scan: int, problems: list[DomainError]) -> int:
+    """The units of a line; reports a quantity the stock service would refuse, so that it is listed
+    together with the references that could not be resolved."""
+    qty = line.qty * per_scan
+    if kind == "inventory" and qty < 0:
+        problems.append(_line_error(index, "Line %(line)s: the counted quantity cannot be negative"))
+    elif kind != "inventory" and qty <= 0:
+        problems.append(_line_error(index, "Line %(line)s: the quantity must be greater than zero"))
+    elif qty > MAX_QTY:
+        problems.append(_line_error(index, "Line %(line)s: the quantity is too large"))
+    return qty
+
+
+async def to_document_input(kind: str, body: DocumentIn) -> Resolved:
     """Resolves every reference; raises one ValidationFailed listing every bad line."""
     problems: list[DomainError] = []
     warehouses = await list_warehouses()
@@ -127,15 +152,18 @@ async def to_document_input(kind: str, body: DocumentIn) -> DocumentInput:
         problems.append(ValidationFailed("Unknown warehouse %(warehouse)s", field="warehouse",
                                          warehouse=str(body.warehouse)))
     dest = None
-    if body.dest_warehouse is not None:
+    if body.dest_warehouse is not None and kind != "transfer":
+        problems.append(ValidationFailed("Only transfers have a destination warehouse", field="dest_warehouse"))
+    elif body.dest_warehouse is not None:
         dest = _find_warehouse(body.dest_warehouse, warehouses)
         if dest is None:
             problems.append(ValidationFailed("Unknown warehouse %(warehouse)s", field="dest_warehouse",
                                              warehouse=str(body.dest_warehouse)))
     bins = _Bins()
     lines: list[LineInput] = []
+    skus: list[str | None] = []
     for index, line in enumerate(body.lines):
-        variant_id, per_scan = await _goods(index, line, problems)
+        variant_id, per_scan, sku = await _goods(index, line, problems)
         bin_id = dest_bin_id = None
         if warehouse is not None and line.bin is not None:
             bin_id = await bins.find(warehouse["id"], line.bin)
@@ -148,16 +176,18 @@ async def to_document_input(kind: str, body: DocumentIn) -> DocumentInput:
             if dest_bin_id is None:
                 problems.append(_line_error(index, "Line %(line)s: no bin %(bin)s in warehouse %(warehouse)s",
                                             bin=str(line.dest_bin), warehouse=target["code"]))
-        qty = line.qty * per_scan
-        if abs(qty) > MAX_QTY:
-            problems.append(_line_error(index, "Line %(line)s: the quantity is too large"))
+        qty = _qty(index, kind, line, per_scan, problems)
         price = _price(index, line, problems)
+        if price and qty > 0 and price * qty >= MAX_KOPECKS:
+            problems.append(_line_error(index, "Line %(line)s: the line total is too large"))
         lines.append(LineInput(variant_id=variant_id or 0, qty=qty, bin_id=bin_id, dest_bin_id=dest_bin_id,
                                price=price))
+        skus.append(sku)
     if len(problems) == 1:
         raise problems[0]
     if problems:
         raise ValidationFailed("The document has %(count)s errors", problems=problems, count=len(problems))
-    return DocumentInput(kind=kind, warehouse_id=warehouse["id"] if warehouse else 0, lines=lines,
-                         dest_warehouse_id=dest["id"] if dest else None, supplier=body.supplier,
-                         reason=body.reason, comment=body.comment)
+    document = DocumentInput(kind=kind, warehouse_id=warehouse["id"] if warehouse else 0, lines=lines,
+                             dest_warehouse_id=dest["id"] if dest else None, supplier=body.supplier,
+                             reason=body.reason, comment=body.comment)
+    return Resolved(document=document, skus=skus)

@@ -6,8 +6,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Request, get, post
-from litestar.params import Parameter
+from litestar import Request, get, post
 from msgspec import Meta
 
 from server.domain.catalog.dto import BarcodeInput, ProductInput, VariantInput, VariantRow
@@ -16,17 +15,24 @@ from server.domain.catalog.search import search_variants
 from server.errors import DomainError, ValidationFailed
 from server.routes.api.common import (
     CONFLICT,
+    ID_PARAM,
+    LIMIT_PARAM,
     MANAGE,
     MAX_KOPECKS,
     NOT_FOUND,
+    OFFSET_PARAM,
     PROBLEMS,
     READ_CATALOG,
     UNPROCESSABLE,
+    ApiController,
+    Id,
     actor,
     format_money,
     next_offset,
     parse_money,
+    text_param,
 )
+from server.routes.api.product_card import ProductCardOut, card_out
 
 Int32 = Annotated[int, Meta(ge=0, le=2_147_483_647)]
 
@@ -53,9 +59,9 @@ class VariantIn(msgspec.Struct, forbid_unknown_fields=True):
 class ProductIn(msgspec.Struct, forbid_unknown_fields=True):
     name: Annotated[str, Meta(min_length=1, max_length=300, examples=["Кения АА"])]
     variants: Annotated[list[VariantIn], Meta(min_length=1, max_length=1000)]
-    category_id: int | None = None
+    category_id: Id | None = None
     unit_code: Annotated[str, Meta(max_length=8, description="OKEI unit code; 796 = piece")] = "796"
-    vat: Annotated[str, Meta(description="20, 10, 0 or none")] = "20"
+    vat: Annotated[str, Meta(description="22 (the general rate since 2026), 20, 10, 7, 5, 0 or none")] = "22"
     description: Annotated[str, Meta(max_length=20_000)] = ""
     weight_g: Int32 = 0
     length_mm: Int32 = 0
@@ -124,7 +130,7 @@ def to_product_input(data: ProductIn) -> ProductInput:
     if len(problems) == 1:
         raise problems[0]
     if problems:
-        raise ValidationFailed("The product has %(count)s errors", problems=problems, count=len(problems))
+        raise ValidationFailed("The prices have %(count)s errors", problems=problems, count=len(problems))
     return ProductInput(name=data.name, variants=variants, category_id=data.category_id, unit_code=data.unit_code,
                         vat=data.vat, description=data.description, weight_g=data.weight_g,
                         length_mm=data.length_mm, width_mm=data.width_mm, height_mm=data.height_mm,
@@ -139,7 +145,7 @@ def _row(r: VariantRow) -> VariantRowOut:
                          on_hand=r.on_hand, available=r.available)
 
 
-class ProductController(Controller):
+class ProductController(ApiController):
     path = "/api/v1/products"
     tags = ["Catalog"]
 
@@ -152,14 +158,14 @@ class ProductController(Controller):
 
     @get("/", opt=READ_CATALOG, responses=PROBLEMS,
          summary="Variants matching a name, SKU or barcode, a page at a time")
-    async def search(self, q: Annotated[str, Parameter(max_length=200)] = "",
-                     limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
-                     offset: Annotated[int, Parameter(ge=0)] = 0) -> ProductPage:
+    async def search(self, q: Annotated[str, text_param(200, "Words of the name, a SKU or a barcode")] = "",
+                     limit: Annotated[int, LIMIT_PARAM] = 50,
+                     offset: Annotated[int, OFFSET_PARAM] = 0) -> ProductPage:
         rows, total = await search_variants(q, limit=limit, offset=offset)
         return ProductPage(items=[_row(r) for r in rows], total=total, limit=limit, offset=offset,
                            next_offset=next_offset(offset, len(rows), total))
 
     @get("/{product_id:int}", opt=READ_CATALOG, responses={**PROBLEMS, **NOT_FOUND},
-         summary="The product card: variants, barcodes, prices (kopecks) and stock")
-    async def card(self, product_id: int) -> dict[str, Any]:
-        return await get_product_card(product_id)
+         summary="The product card: variants, barcodes, prices (roubles) and stock per warehouse")
+    async def card(self, product_id: Annotated[int, ID_PARAM]) -> ProductCardOut:
+        return card_out(await get_product_card(product_id))

@@ -5,14 +5,20 @@ from __future__ import annotations
 from typing import Annotated
 
 import msgspec
-from litestar import Controller, get
-from litestar.params import Parameter
+from litestar import get
 
-from server.domain.catalog.barcodes import find_by_code
+from server.domain.catalog.barcodes import find_by_barcode, find_by_sku
 from server.domain.stock.balances import bin_levels, stock_levels
 from server.domain.stock.warehouses import list_bins, list_warehouses
 from server.errors import NotFound, ValidationFailed
-from server.routes.api.common import NOT_FOUND, PROBLEMS, READ_CATALOG
+from server.routes.api.common import (
+    NOT_FOUND,
+    PROBLEMS,
+    READ_CATALOG,
+    UNPROCESSABLE,
+    ApiController,
+    text_param,
+)
 
 
 class BinOut(msgspec.Struct):
@@ -59,7 +65,7 @@ class StockOut(msgspec.Struct):
     warehouses: list[WarehouseStockOut]
 
 
-class WarehouseController(Controller):
+class WarehouseController(ApiController):
     path = "/api/v1/warehouses"
     tags = ["Stock"]
 
@@ -79,24 +85,24 @@ async def _variant(sku: str | None, barcode: str | None) -> tuple[int, str]:
     if (sku is None) == (barcode is None):
         raise ValidationFailed("Give either sku or barcode", field="sku")
     if sku is not None:
-        found = await find_by_code(sku.strip())
-        if found is None or found.sku.casefold() != sku.strip().casefold():
+        found = await find_by_sku(sku)
+        if found is None:
             raise NotFound("Unknown SKU %(sku)s", field="sku", sku=sku.strip())
         return found.variant_id, found.sku
-    found = await find_by_code((barcode or "").strip())
-    if found is None or found.matched != "barcode":
+    found = await find_by_barcode(barcode or "")
+    if found is None:
         raise NotFound("Unknown barcode %(barcode)s", field="barcode", barcode=(barcode or "").strip())
     return found.variant_id, found.sku
 
 
-class StockController(Controller):
+class StockController(ApiController):
     path = "/api/v1/stock"
     tags = ["Stock"]
 
-    @get("/", opt=READ_CATALOG, responses={**PROBLEMS, **NOT_FOUND},
+    @get("/", opt=READ_CATALOG, responses={**PROBLEMS, **NOT_FOUND, **UNPROCESSABLE},
          summary="Stock of one variant (by sku or barcode) per warehouse: on hand, reserved, available")
-    async def read(self, sku: Annotated[str | None, Parameter(max_length=64)] = None,
-                   barcode: Annotated[str | None, Parameter(max_length=64)] = None) -> StockOut:
+    async def read(self, sku: Annotated[str | None, text_param(64, "The SKU (any case)")] = None,
+                   barcode: Annotated[str | None, text_param(64, "A barcode (a package barcode finds its goods)")] = None) -> StockOut:
         variant_id, found_sku = await _variant(sku, barcode)
         levels = await stock_levels(variant_id)
         cells = await bin_levels(variant_id)
