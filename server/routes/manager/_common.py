@@ -19,10 +19,13 @@ from server.web.i18n import translate_error
 # Who sees what (owner may do everything, see server/web/access.py).
 VIEW_ROLES = {"manager", "cashier"}  # home and catalog: cashiers look goods up too
 STOCK_ROLES = {"manager"}  # stock documents: create, post, unpost
+PRICE_ROLES = {"manager"}  # change prices; see purchase prices and costs
 
 VARY = {"Vary": "HX-Request"}
 FLASH_KEY = "flash"
 PAGE_SIZE = 50
+MAX_ROUBLES = 1_000_000_000  # a price typed into a form stays below a billion roubles
+DEFAULT_PRICE_TYPES = ("retail", "wholesale", "purchase")
 
 
 def wants_fragment(request: Request) -> bool:
@@ -62,7 +65,7 @@ def labels() -> dict[str, dict[str, str]]:
 
 def fragment(template: str, context: dict[str, Any], *, status_code: int = 200,
              headers: dict[str, str] | None = None) -> Template:
-    return Template(template, context={**labels(), **context}, status_code=status_code,
+    return Template(template, context={**labels(), "money_input": money_input, **context}, status_code=status_code,
                     headers={**VARY, **(headers or {})})
 
 
@@ -76,7 +79,9 @@ def page(request: Request, template: str, context: dict[str, Any], *, status_cod
 def redirect(request: Request, url: str) -> Redirect | ClientRedirect:
     """After a change: HX-Redirect for HTMX, 303 See Other otherwise."""
     if getattr(request, "htmx", None):
-        return ClientRedirect(redirect_to=url)
+        answer = ClientRedirect(redirect_to=url)
+        answer.status_code = 200  # a POST handler would otherwise answer 201
+        return answer
     return Redirect(url, status_code=303)
 
 
@@ -85,6 +90,21 @@ def error_messages(exc: DomainError) -> list[str]:
     if exc.problems:
         return [translate_error(p.message, p.params) for p in exc.problems]
     return [translate_error(exc.message, exc.params)]
+
+
+def error_flash(exc: DomainError) -> dict[str, Any]:
+    """A flash message for a refused change: the headline and, when there are several, each problem."""
+    headline = translate_error(exc.message, exc.params)
+    details = [translate_error(p.message, p.params) for p in exc.problems]
+    return {"level": "error", "message": headline, "messages": [d for d in details if d != headline]}
+
+
+def errors_by_field(exc: DomainError) -> dict[str, list[str]]:
+    """The same sentences grouped by the field they are about ("reason", "lines[2]", "" for none)."""
+    found: dict[str, list[str]] = {}
+    for p in exc.problems or [exc]:
+        found.setdefault(p.field or "", []).append(translate_error(p.message, p.params))
+    return found
 
 
 def to_int(value: Any, default: int | None = None) -> int | None:
@@ -114,7 +134,7 @@ def parse_money(value: Any) -> int | None:
         amount = Decimal(text)
     except InvalidOperation:
         return None
-    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+    if not amount.is_finite() or abs(amount) >= MAX_ROUBLES or amount != amount.quantize(Decimal("0.01")):
         return None
     return int(amount * 100)
 
@@ -124,6 +144,30 @@ def money_input(kopecks: int | None) -> str:
     if not kopecks:
         return ""
     return f"{Decimal(int(kopecks)) / 100:.2f}".replace(".", ",")
+
+
+def sees_costs(request: Request) -> bool:
+    """Purchase prices and costs are for managers (and the owner), not for cashiers."""
+    principal = principal_of(request)
+    return bool(principal and principal.has_any(PRICE_ROLES))
+
+
+def price_rows(card: dict) -> list[dict[str, str]]:
+    """The price types a card shows, in order: the card's own list when it has one ({"code","name"}),
+    else the default types plus any other type a variant has a price of."""
+    names = labels()["price_labels"]  # the default types in the user's language
+    given = card.get("price_types")
+    if given:
+        return [{"code": t["code"], "name": names.get(t["code"]) or t.get("name") or t["code"]} for t in given]
+    codes = list(DEFAULT_PRICE_TYPES)
+    for variant in card.get("variants") or []:
+        codes.extend(c for c in (variant.get("prices") or {}) if c not in codes)
+    return [{"code": c, "name": names.get(c, c)} for c in codes]
+
+
+def page_number(value: Any) -> int:
+    """?page= as typed in a URL: a whole number from 1 (anything else is page 1)."""
+    return max(1, min(to_int(value, 1) or 1, 100_000))
 
 
 def pages(total: int, page_no: int, url: str, params: dict[str, Any], size: int = PAGE_SIZE) -> dict[str, Any]:

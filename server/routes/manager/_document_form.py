@@ -20,6 +20,7 @@ from server.routes.manager._common import money_input, parse_money, parse_qty, t
 
 KINDS = ("receipt", "transfer", "write_off", "inventory")
 MAX_LINES = 500
+MAX_QTY = 1_000_000  # per line, as typed into the form
 
 
 @dataclass
@@ -55,7 +56,11 @@ class DocumentForm:
             if price is None:
                 problems.append(ValidationFailed("Line %(line)s: the price must be a sum in roubles, e.g. 149,90",
                                                  field=f"lines[{n - 1}]", line=n))
-            lines.append(LineInput(variant_id=line.variant_id, qty=parse_qty(line.qty),  # type: ignore[arg-type]
+            qty = parse_qty(line.qty)
+            if isinstance(qty, int) and abs(qty) > MAX_QTY:
+                problems.append(ValidationFailed("Line %(line)s: the quantity must be at most %(max)s",
+                                                 field=f"lines[{n - 1}]", line=n, max=MAX_QTY))
+            lines.append(LineInput(variant_id=line.variant_id, qty=qty,  # type: ignore[arg-type]
                                    bin_id=line.bin_id, dest_bin_id=line.dest_bin_id if self.kind == "transfer" else None,
                                    price=price or 0))
         if len(problems) == 1:
@@ -115,7 +120,46 @@ class ScanResult:
     error: str | None = None  # English msgid
     params: dict[str, Any] = field(default_factory=dict)
     choices: list = field(default_factory=list)  # VariantRow candidates when the text means several
+    more: int = 0  # how many more candidates matched than are offered
     added: LineForm | None = None
+    units: int = 0  # how many units the scan added
+    removed: LineForm | None = None
+
+
+def is_edit(form: Any) -> bool:
+    """The form asks to change the draft on screen (scan, pick, remove a line), not to save it."""
+    return form.get("action") == "scan" or bool(form.get("pick")) or form.get("remove") not in (None, "")
+
+
+async def apply_edit(doc: DocumentForm, form: Any) -> ScanResult:
+    """Removes a line (remove=<index>), adds a picked variant (pick=<sku>) or what was scanned or typed
+    into the scan field (code=..., sent with action=scan). Anything else only re-renders."""
+    remove = to_int(form.get("remove"))
+    if remove is not None:
+        if 0 <= remove < len(doc.lines):
+            return ScanResult(removed=doc.lines.pop(remove))
+        return ScanResult()
+    pick = str(form.get("pick") or "").strip()[:64]
+    if pick:
+        return await add_picked(doc, pick)
+    if form.get("action") == "scan":
+        return await add_by_code(doc, str(form.get("code") or ""))
+    return ScanResult()
+
+
+async def add_picked(doc: DocumentForm, sku: str) -> ScanResult:
+    """A variant chosen from the candidates of a search, by its SKU (exactly that SKU, one unit)."""
+    if len(doc.lines) >= MAX_LINES:
+        return ScanResult(error="A document holds at most %(n)s lines", params={"n": MAX_LINES})
+    found = await find_by_code(sku)
+    if found is not None and found.sku == sku and found.matched == "sku":
+        return ScanResult(added=_merge(doc, found.variant_id, found.sku, found.name, 1), units=1)
+    rows, _total = await search_variants(sku, limit=50)
+    for row in rows:
+        if row.sku == sku:
+            name = ", ".join(p for p in (row.product_name, row.variant_name) if p)
+            return ScanResult(added=_merge(doc, row.variant_id, row.sku, name, 1), units=1)
+    return ScanResult(error="Nothing found for «%(code)s»", params={"code": sku})
 
 
 async def add_by_code(doc: DocumentForm, code: str) -> ScanResult:
@@ -128,14 +172,15 @@ async def add_by_code(doc: DocumentForm, code: str) -> ScanResult:
         return ScanResult(error="A document holds at most %(n)s lines", params={"n": MAX_LINES})
     found = await find_by_code(code)
     if found is not None:
-        return ScanResult(added=_merge(doc, found.variant_id, found.sku, found.name, found.multiplier))
+        return ScanResult(added=_merge(doc, found.variant_id, found.sku, found.name, found.multiplier),
+                          units=found.multiplier)
     rows, total = await search_variants(code, limit=10)
     if total == 1 and rows:
         row = rows[0]
         name = ", ".join(p for p in (row.product_name, row.variant_name) if p)
-        return ScanResult(added=_merge(doc, row.variant_id, row.sku, name, 1))
+        return ScanResult(added=_merge(doc, row.variant_id, row.sku, name, 1), units=1)
     if rows:
-        return ScanResult(choices=rows)
+        return ScanResult(choices=rows, more=max(0, total - len(rows)))
     return ScanResult(error="Nothing found for «%(code)s»", params={"code": code})
 
 

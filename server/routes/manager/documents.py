@@ -26,56 +26,74 @@ from server.routes.manager._common import (
     PAGE_SIZE,
     STOCK_ROLES,
     actor_of,
-    error_messages,
+    error_flash,
+    errors_by_field,
     flash,
     fragment,
     page,
+    page_number,
     pages,
     redirect,
+    sees_costs,
     to_int,
     wants_fragment,
 )
 from server.routes.manager._document_form import (
     KINDS,
     DocumentForm,
-    add_by_code,
+    ScanResult,
+    apply_edit,
     editor_context,
     form_from_document,
+    is_edit,
     parse_form,
 )
 from server.web.i18n import gettext as _
 from server.web.i18n import translate_error
 
 Answer = Template | Redirect | ClientRedirect
+STATUSES = ("draft", "posted")
 
 
 def _kind(value: Any) -> str:
     kind = str(value or "").strip()
     if kind not in KINDS:
         raise ValidationFailed("Unknown document kind %(kind)s: use receipt, transfer, write_off or inventory",
-                               field="kind", kind=kind)
+                               field="kind", kind=kind[:32])
     return kind
 
 
-def _errors(exc: DomainError) -> dict:
-    return {"level": "error", "messages": error_messages(exc)}
+def _scan_context(scan: ScanResult | None) -> dict[str, Any]:
+    if scan is None:
+        return {}
+    return {"scan": scan, "scan_error": translate_error(scan.error, scan.params) if scan.error else None}
 
 
 async def _editor(request: Request, doc: DocumentForm, document: dict | None, *, error: DomainError | None = None,
-                  status_code: int = 200) -> Template:
-    context = {**await editor_context(doc), "document": document, "nav": "documents"}
-    if error is not None:
-        context["flash"] = _errors(error)
-        return page(request, "manager/document_form.html", context, status_code=error.status_code)
-    return page(request, "manager/document_form.html", context, status_code=status_code)
+                  scan: ScanResult | None = None) -> Template:
+    """The editor page: a new document (document=None) or a saved draft, as the user last saw it."""
+    context = {**await editor_context(doc), **_scan_context(scan), "document": document, "nav": "documents",
+               "costs": sees_costs(request)}
+    if error is None:
+        return page(request, "manager/document_form.html", context)
+    context["flash"] = error_flash(error)
+    context["errors"] = errors_by_field(error)
+    return page(request, "manager/document_form.html", context, status_code=error.status_code)
 
 
 async def _view(request: Request, document: dict, *, error: DomainError | None = None) -> Template:
-    context: dict[str, Any] = {"document": document, "nav": "documents"}
-    if error is not None:
-        context["flash"] = _errors(error)
-        return page(request, "manager/document_view.html", context, status_code=error.status_code)
-    return page(request, "manager/document_view.html", context)
+    """A posted document (or one that cannot be edited here): header, lines and the moves it wrote."""
+    context: dict[str, Any] = {"document": document, "nav": "documents", "costs": sees_costs(request)}
+    if error is None:
+        return page(request, "manager/document_view.html", context)
+    context["flash"] = error_flash(error)
+    return page(request, "manager/document_view.html", context, status_code=error.status_code)
+
+
+async def _show(request: Request, document: dict, *, error: DomainError | None = None) -> Template:
+    if document["status"] == "draft" and document["kind"] in KINDS:
+        return await _editor(request, form_from_document(document), document, error=error)
+    return await _view(request, document, error=error)
 
 
 class DocumentsController(Controller):
@@ -84,15 +102,15 @@ class DocumentsController(Controller):
 
     @get("/", name="manager-documents")
     async def documents(self, request: Request, kind: str = "", status: str = "", warehouse: str = "",
-                        q: str = "", page_no: int = Parameter(query="page", default=1)) -> Template:
+                        q: str = "", page_no: str = Parameter(query="page", default="1")) -> Template:
         """The page, or (HTMX) only its results; filters: kind, status, warehouse, number/supplier."""
-        filters = {"kind": kind if kind in KINDS else "", "status": status if status in ("draft", "posted") else "",
+        filters = {"kind": kind if kind in KINDS else "", "status": status if status in STATUSES else "",
                    "warehouse": to_int(warehouse), "q": q.strip()[:100]}
-        page_no = max(1, page_no)
+        page_no = page_number(page_no)
         rows, total = await list_documents(kind=filters["kind"] or None, status=filters["status"] or None,
                                            warehouse_id=filters["warehouse"], query=filters["q"],
                                            limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE)
-        context = {"rows": rows, "filters": filters, "nav": "documents",
+        context = {"rows": rows, "filters": filters, "nav": "documents", "costs": sees_costs(request),
                    "paging": pages(total, page_no, "/manager/documents", filters)}
         if wants_fragment(request):
             return fragment("manager/_document_rows.html", context)
@@ -104,41 +122,45 @@ class DocumentsController(Controller):
 
     @post("/new")
     async def create(self, request: Request, kind: str = "receipt") -> Answer:
+        """Save a new draft (action=save) or save and post it (action=post). Scanning, picking or
+        removing a line without JavaScript posts here too and only re-renders the editor."""
         form = await request.form()
         doc = parse_form(form, _kind(form.get("kind") or kind))
+        if is_edit(form):
+            return await _editor(request, doc, None, scan=await apply_edit(doc, form))
+        posting = form.get("action") == "post"
         try:
-            document_id = await create_document(doc.to_input(), actor=actor_of(request),
-                                                post=form.get("action") == "post")
+            document_id = await create_document(doc.to_input(), actor=actor_of(request), post=posting)
         except DomainError as exc:
             return await _editor(request, doc, None, error=exc)
-        flash(request, _("The document is posted") if form.get("action") == "post" else _("The draft is saved"))
+        flash(request, _("The document is posted") if posting else _("The draft is saved"))
         return redirect(request, f"/manager/documents/{document_id}")
 
     @post("/lines", name="manager-document-lines")
     async def lines(self, request: Request) -> Template:
-        """Re-renders the editor's lines: adds the scanned/typed code (or the picked variant), or only
-        follows a change of warehouse. Writes nothing."""
+        """Re-renders the editor's lines (HTMX): adds the scanned/typed code or the picked variant,
+        removes a line, or only follows a change of warehouse. Writes nothing."""
         form = await request.form()
         doc = parse_form(form, _kind(form.get("kind")))
-        scan = await add_by_code(doc, str(form.get("pick") or form.get("code") or ""))
-        message = translate_error(scan.error, scan.params) if scan.error else None
-        context = {**await editor_context(doc), "scan": scan, "scan_error": message,
-                   "document": {"status": "draft"}, "oob_flash": True}
-        return fragment("manager/_document_lines.html", context, status_code=200)
+        scan = await apply_edit(doc, form)
+        context = {**await editor_context(doc), **_scan_context(scan), "document": {"status": "draft"},
+                   "oob_flash": True}
+        return fragment("manager/_document_lines.html", context)
 
     @get("/{document_id:int}", name="manager-document")
     async def show(self, request: Request, document_id: int) -> Template:
-        document = await get_document(document_id)
-        if document["status"] == "draft":
-            return await _editor(request, form_from_document(document), document)
-        return await _view(request, document)
+        return await _show(request, await get_document(document_id))
 
     @post("/{document_id:int}")
     async def save(self, request: Request, document_id: int) -> Answer:
         """Save the draft; with action=post save and post it in one transaction (all or nothing)."""
         document = await get_document(document_id)
+        if document["kind"] not in KINDS:
+            return await _view(request, document)
         form = await request.form()
         doc = parse_form(form, document["kind"])
+        if is_edit(form) and document["status"] == "draft":
+            return await _editor(request, doc, document, scan=await apply_edit(doc, form))
         posting = form.get("action") == "post"
         try:
             data = doc.to_input()
@@ -158,7 +180,7 @@ class DocumentsController(Controller):
         try:
             await unpost_document(document_id, actor=actor_of(request))
         except DomainError as exc:
-            return await _view(request, await get_document(document_id), error=exc)
+            return await _show(request, await get_document(document_id), error=exc)
         flash(request, _("The document is unposted; it is a draft again"))
         return redirect(request, f"/manager/documents/{document_id}")
 
@@ -167,9 +189,6 @@ class DocumentsController(Controller):
         try:
             await delete_draft(document_id, actor=actor_of(request))
         except DomainError as exc:
-            document = await get_document(document_id)
-            if document["status"] != "draft":
-                return await _view(request, document, error=exc)
-            return await _editor(request, form_from_document(document), document, error=exc)
+            return await _show(request, await get_document(document_id), error=exc)
         flash(request, _("The draft is deleted"))
         return redirect(request, "/manager/documents")
