@@ -12,6 +12,7 @@ from pathlib import Path
 from litestar import Response, get
 from litestar.response import Template
 
+from server.web.i18n import current_language
 from server.web.i18n import gettext as _
 from server.web.templating import PWA_DIR
 
@@ -73,7 +74,7 @@ def manifest_of(app: PwaApp) -> dict:
         "name": _(app.name),
         "short_name": _(app.short_name),
         "description": _(app.description),
-        "lang": "ru",
+        "lang": current_language.get(),  # the language name and short_name are in
         "dir": "ltr",
         "start_url": f"{app.scope}?source=pwa",
         "scope": app.scope,
@@ -117,7 +118,7 @@ def _handlers_for(app: PwaApp) -> list:
 
     @get(f"/{app.code}/sw.js", name=f"{app.code}-sw", opt=PUBLIC, include_in_schema=False)
     async def service_worker() -> Response:
-        return Response(service_worker_source(app).encode("utf-8"), media_type="text/javascript; charset=utf-8",
+        return Response(service_worker_source(app).encode("utf-8"), media_type="text/javascript",
                         headers={"Service-Worker-Allowed": app.scope, "Cache-Control": "no-cache"})
 
     @get(f"/{app.code}/offline", name=f"{app.code}-offline", opt=PUBLIC, include_in_schema=False)

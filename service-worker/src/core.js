@@ -106,6 +106,8 @@
     });
     self.addEventListener('message', (event) => {
       if (event.data === 'sign-out') event.waitUntil(recipes.forgetPages());
+      // A page that loaded while this worker was activating missed clients.claim(); it asks again.
+      if (event.data === 'claim') event.waitUntil(self.clients.claim());
     });
     self.addEventListener('fetch', (event) => {
       const request = event.request;

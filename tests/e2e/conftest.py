@@ -1,0 +1,118 @@
+"""Browser tests: the real app served by uvicorn, driven by Playwright in Debian's Chromium.
+
+- `live_url` (session): `uvicorn server.asgi:app` in a subprocess on 127.0.0.1:<free port>. It inherits
+  the environment tests/conftest.py prepared (DATABASE_URL, KLADOVKA_VAR_DIR, SECRET_KEY, REDIS_URL), so
+  it sees the same database as the test: create users and data inside each test (clean_db empties the
+  tables before every test) with the domain functions, then drive the browser.
+- Playwright's async API runs on pytest-asyncio's session loop, so a test is a plain `async def` that
+  awaits domain functions and the page alike. Launch and context settings live in one place,
+  tests/e2e/browser_settings.py (pytest-playwright's sync fixtures get them too, through
+  `browser_type_launch_args`).
+- Never `playwright install`: the browser is CHROMIUM_PATH (default /usr/bin/chromium).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.async_api import expect
+
+from tests.e2e.browser_settings import CHROMIUM, CONTEXT_ARGS, DEFAULT_TIMEOUT_MS, LAUNCH_ARGS
+
+ROOT = Path(__file__).resolve().parents[2]
+expect.set_options(timeout=DEFAULT_TIMEOUT_MS)
+SERVER_START_TIMEOUT_S = 60
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    """pytest-playwright's sync fixtures, if a test uses them, launch the same browser the same way."""
+    return dict(LAUNCH_ARGS)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def live_url(database):
+    """The app in a uvicorn subprocess against the test database (migrated by `database`)."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = tempfile.NamedTemporaryFile(prefix="kladovka-e2e-server-", suffix=".log", delete=False)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "server.asgi:app", "--host", "127.0.0.1", "--port", str(port),
+         "--log-level", "warning", "--no-access-log"],
+        cwd=ROOT, env={**os.environ, "KLADOVKA_DB_POOL": "4"}, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+        while not _healthy(url):
+            if process.poll() is not None or time.monotonic() > deadline:
+                log.flush()
+                output = Path(log.name).read_text(encoding="utf-8", errors="replace")[-3000:]
+                pytest.fail(f"the app did not start on {url} (exit {process.poll()}):\n{output}")
+            time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+        log.close()
+        os.unlink(log.name)
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    if not Path(CHROMIUM).exists():
+        message = f"no Chromium at {CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+async def chromium(chromium_path):
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(**LAUNCH_ARGS)
+        yield browser
+        await browser.close()
+
+
+@pytest.fixture
+async def browser_ctx(chromium, live_url):
+    """A fresh browser profile per test (cookies, caches and service workers start empty)."""
+    context = await chromium.new_context(base_url=live_url, **CONTEXT_ARGS)
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    yield context
+    await context.close()
+
+
+@pytest.fixture
+async def tab(browser_ctx):
+    page = await browser_ctx.new_page()
+    page.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    yield page
