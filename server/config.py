@@ -41,6 +41,7 @@ class Settings:
     timezone: str
     default_locale: str
     ci: bool
+    db_pool_size: int = 10
 
 
 def var_dir() -> Path:
@@ -96,4 +97,14 @@ def get_settings() -> Settings:
         timezone=os.environ.get("KLADOVKA_TIMEZONE", "Europe/Moscow"),
         default_locale=os.environ.get("KLADOVKA_LOCALE", "ru"),
         ci=os.environ.get("CI", "").lower() in ("1", "true", "yes"),
+        db_pool_size=_whole_number("KLADOVKA_DB_POOL", 10),
     )
+
+
+def _whole_number(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        raise ConfigError(f"{name} must be a whole number (0 or more), got {raw!r}")
+    return int(raw)

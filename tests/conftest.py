@@ -14,8 +14,14 @@ import pytest
 _TMP = Path(tempfile.mkdtemp(prefix="kladovka-test-"))
 os.environ["KLADOVKA_VAR_DIR"] = str(_TMP)
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+# The test client runs the app on its own event loop while tests call the domain on theirs; an asyncpg
+# pool belongs to one loop, so in-process apps run without one (the e2e server process uses a pool).
+os.environ["KLADOVKA_DB_POOL"] = "0"
+os.environ.setdefault("KLADOVKA_TEST_FAST_HASH", "1")  # cheap argon2 profile: see server/domain/users/accounts.py
 if not os.environ.get("DATABASE_URL"):
     os.environ["DATABASE_URL"] = f"sqlite:///{_TMP / 'test.sqlite'}"
+
+from harness import clear_all_tables  # noqa: E402
 
 from server.config import get_settings  # noqa: E402
 
@@ -73,33 +79,6 @@ async def database():
     yield
 
 
-def all_tables():
-    from piccolo.conf.apps import Finder
-    from piccolo.table import sort_table_classes
-
-    return sort_table_classes(Finder().get_table_classes())
-
-
-async def clear_all_tables() -> None:
-    from server.db import engine
-
-    tables = all_tables()
-    if IS_SQLITE:
-        for table in reversed(tables):
-            await table.delete(force=True)
-        await engine().run_ddl("DELETE FROM sqlite_sequence") if await _has_sqlite_sequence() else None
-    else:
-        names = ", ".join(t._meta.tablename for t in tables)
-        await engine().run_ddl(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
-
-
-async def _has_sqlite_sequence() -> bool:
-    from server.db import engine
-
-    rows = await engine().run_ddl("SELECT name FROM sqlite_master WHERE name='sqlite_sequence'")
-    return bool(rows)
-
-
 @pytest.fixture(autouse=True)
 async def clean_db(database):
     """Every test starts from empty tables (committed data, so concurrency tests are real)."""
@@ -120,17 +99,3 @@ async def client(app):
 
     async with AsyncTestClient(app=app, base_url="http://127.0.0.1") as c:
         yield c
-
-
-async def login(client, username: str, password: str = "demo"):
-    """Signs in through the real form, CSRF token included; returns the final response."""
-    page = await client.get("/login")
-    token = client.cookies.get("csrftoken")
-    response = await client.post("/login", data={"username": username, "password": password,
-                                                 "_csrf_token": token or ""})
-    assert page.status_code == 200
-    return response
-
-
-def csrf_headers(client) -> dict[str, str]:
-    return {"x-csrftoken": client.cookies.get("csrftoken") or ""}

@@ -8,8 +8,9 @@ def route_handlers() -> list:
     from server.routes.api import api_controllers
     from server.routes.auth import AuthController
     from server.routes.manager import manager_controllers
+    from server.routes.pending_apps import pending_app_handlers
     from server.routes.pwa import pwa_handlers
     from server.routes.system import SystemController
 
-    return [SystemController, AuthController, *pwa_handlers(), *manager_controllers(), *admin_controllers(),
-            *api_controllers()]
+    return [SystemController, AuthController, *pwa_handlers(), *pending_app_handlers(), *manager_controllers(),
+            *admin_controllers(), *api_controllers()]

@@ -34,6 +34,7 @@ log = logging.getLogger("kladovka")
 PROBLEM_TYPE = "https://kladovka.dev/problems/"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 _INDEXED_FIELD = re.compile(r"^[A-Za-z_]+\[(\d+)\]")
+CSRF_FAILED = "CSRF token verification failed"  # litestar.middleware.csrf's message
 
 
 def is_api(request: Request) -> bool:
@@ -145,7 +146,18 @@ _VALIDATION_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^Expected `[^`]+` matching regex"), "Has the wrong format"),
     (re.compile(r"^Invalid decimal string"), "Expected a number, e.g. 123.45"),
     (re.compile(r"^Invalid enum value"), "Not one of the allowed values"),
+    (re.compile(r"^Invalid money amount"), "Use roubles with at most two decimals, e.g. 123.45"),
+    (re.compile(r"^Empty request body"), "The request body is empty; send a JSON object"),
+    (re.compile(r"^Contains a NUL character"), "Text cannot contain the NUL character (\\u0000)"),
 ]
+
+
+def _type_names(spec: str, lang: str) -> str:
+    """"int | null" → "a whole number or null" in the user's language."""
+    names = [_(_TYPE_NAMES.get(part.strip(), part.strip()), lang) for part in spec.split("|")]
+    if len(names) == 1:
+        return names[0]
+    return f"{', '.join(names[:-1])} {_('or', lang)} {names[-1]}"
 
 
 def _field_error(key: str | None, message: str, lang: str) -> dict[str, Any]:
@@ -159,10 +171,10 @@ def _field_error(key: str | None, message: str, lang: str) -> dict[str, Any]:
         groups = match.groupdict()
         if "name" in groups:
             field = f"{field}.{groups['name']}" if field else groups["name"]
-        params = {k: _(_TYPE_NAMES.get(v, v), lang) if k in ("expected", "got") else v
+        params = {k: _type_names(v, lang) if k in ("expected", "got") else v
                   for k, v in groups.items() if k != "name"}
         return {"field": field or None, "detail": translate_error(msgid, params, lang)}
-    return {"field": field or None, "detail": message}
+    return {"field": field or None, "detail": _("Invalid value", lang), "reason": message}
 
 
 def validation_handler(request: Request, exc: ValidationException) -> Response:
@@ -198,15 +210,19 @@ def _api_http_problem(request: Request, exc: HTTPException) -> Response:
     if status == 401:
         detail = _("Send a valid API token: Authorization: Bearer <token>", lang)
         return problem(401, _("Not authenticated", lang), detail, "unauthorized", request=request,
-                       headers={"WWW-Authenticate": 'Bearer realm="kladovka"'})
+                       headers={"WWW-Authenticate": 'Bearer realm="kladovka"'},
+                       errors=[{"field": "Authorization", "detail": detail}])
     if status == 400 and type(exc) is ClientException:  # the body could not be decoded
-        return problem(400, _("Invalid request", lang), _("The request body is not valid JSON", lang),
-                       "malformed_json", request=request, reason=reason)
+        detail = _("The request body is not valid JSON", lang)
+        return problem(400, _("Invalid request", lang), detail, "malformed_json", request=request, reason=reason,
+                       errors=[{"field": None, "detail": detail, "reason": reason}])
     if status in _HTTP_MESSAGES:
         text = _(_HTTP_MESSAGES[status], lang)
-        return problem(status, text, text, f"http_{status}", request=request)
+        return problem(status, text, text, f"http_{status}", request=request,
+                       errors=[{"field": None, "detail": text}])
     title = _("Request failed", lang)
-    return problem(status, title, title, f"http_{status}", request=request, reason=reason)
+    return problem(status, title, title, f"http_{status}", request=request, reason=reason,
+                   errors=[{"field": None, "detail": title}])
 
 
 def http_error_handler(request: Request, exc: HTTPException) -> Response:
@@ -220,6 +236,8 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response:
         return Redirect(f"/login?next={quote(target)}", status_code=303)
     detail = _(_HTTP_MESSAGES[status]) if status in _HTTP_MESSAGES else (
         str(exc.detail) if exc.detail else _("Request failed"))
+    if status == 403 and exc.detail == CSRF_FAILED:  # not a role problem: say what really happened
+        detail = _("The form is out of date or was sent from another site. Reload the page and try again.")
     return error_page(request, status, detail)
 
 
@@ -229,7 +247,7 @@ def internal_error_handler(request: Request, exc: Exception) -> Response:
         lang = api_language(request)
         detail = _("Something went wrong on our side; nothing was changed. Try again.", lang)
         return problem(HTTP_500_INTERNAL_SERVER_ERROR, _("Internal error", lang), detail, "internal",
-                       request=request)
+                       request=request, errors=[{"field": None, "detail": detail}])
     detail = _("Something went wrong on our side; nothing was changed. Try again.")
     return error_page(request, 500, detail)
 
