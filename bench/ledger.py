@@ -2,7 +2,7 @@
 the same work written by hand in SQL, on SQLite and on PostgreSQL.
 
     .venv/bin/python bench/ledger.py                   # 300 receipts + 300 write-offs of 10 lines each
-    .venv/bin/python bench/ledger.py --docs 1000 --pg postgresql://postgres@127.0.0.1:5432/bench
+    .venv/bin/python bench/ledger.py --docs 1000 --pg postgresql://postgres@127.0.0.1:5432/kladovka_bench
     .venv/bin/python bench/ledger.py --no-pg           # SQLite only
 
 Per document, both sides do the same ledger work in one transaction: the document, its 10 lines, 10 stock
@@ -32,7 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_PG = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test_d")
+DEFAULT_PG = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/kladovka_bench")
 KINDS = ("receipt", "write_off")
 
 
@@ -285,7 +285,16 @@ def _pg_reachable(url: str) -> str | None:
     import asyncpg
 
     async def probe():
-        conn = await asyncpg.connect(url, timeout=5)
+        try:
+            conn = await asyncpg.connect(url, timeout=5)
+        except asyncpg.InvalidCatalogNameError:  # the bench database does not exist yet: make it
+            name = url.rsplit("/", 1)[1].split("?")[0]
+            admin = await asyncpg.connect(url.rsplit("/", 1)[0] + "/postgres", timeout=5)
+            try:
+                await admin.execute(f'CREATE DATABASE "{name}"')
+            finally:
+                await admin.close()
+            conn = await asyncpg.connect(url, timeout=5)
         await conn.close()
 
     try:
