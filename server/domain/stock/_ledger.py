@@ -12,6 +12,7 @@ The caller changes the returned objects in memory and calls `save()` before the 
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -132,15 +133,35 @@ async def _sqlite_rows(table, cols: str, second: str, ordered: list[Key], create
 
 
 async def save(balances: Iterable[Balance] = (), bins: Iterable[BinStock] = ()) -> None:
-    """Writes back the rows changed in memory (they are locked by this transaction)."""
+    """Writes back the rows changed in memory (they are locked by this transaction): one UPDATE per
+    table, whatever the number of rows."""
     _check_tx()
-    for b in sorted((b for b in balances if b.dirty), key=lambda b: (b.variant, b.warehouse)):
-        await StockBalance.raw("UPDATE stock_balance SET on_hand = {}, reserved = {}, value = {} WHERE id = {}",
-                               b.on_hand, b.reserved, b.value, b.id)
-        b.dirty = False
-    for s in sorted((s for s in bins if s.dirty), key=lambda s: (s.variant, s.bin)):
-        await BinBalance.raw("UPDATE bin_balance SET on_hand = {} WHERE id = {}", s.on_hand, s.id)
-        s.dirty = False
+    changed = sorted((b for b in balances if b.dirty), key=lambda b: (b.variant, b.warehouse))
+    await update_rows("stock_balance", ("on_hand", "reserved", "value"),
+                      [(b.id, b.on_hand, b.reserved, b.value) for b in changed])
+    stocks = sorted((s for s in bins if s.dirty), key=lambda s: (s.variant, s.bin))
+    await update_rows("bin_balance", ("on_hand",), [(s.id, s.on_hand) for s in stocks])
+    for row in (*changed, *stocks):
+        row.dirty = False
+
+
+_UPDATE_FROM = sqlite3.sqlite_version_info >= (3, 33, 0)  # UPDATE … FROM, as PostgreSQL has it
+
+
+async def update_rows(table: str, columns: tuple[str, ...], rows: list[tuple[int, ...]]) -> None:
+    """Sets `columns` of the rows whose ids come first in each tuple, in one statement."""
+    if not rows:
+        return
+    if len(rows) == 1 or (is_sqlite() and not _UPDATE_FROM):
+        sets = ", ".join(f"{c} = {{}}" for c in columns)
+        for row_id, *values in rows:
+            await StockBalance.raw(f"UPDATE {table} SET {sets} WHERE id = {{}}", *values, row_id)
+        return
+    one = "(" + ", ".join("CAST({} AS BIGINT)" for _ in range(len(columns) + 1)) + ")"
+    sets = ", ".join(f"{c} = v.{c}" for c in columns)
+    await StockBalance.raw(
+        f"WITH v(id, {', '.join(columns)}) AS (VALUES {', '.join(one for _ in rows)}) "
+        f"UPDATE {table} SET {sets} FROM v WHERE {table}.id = v.id", *[x for row in rows for x in row])
 
 
 def apply(balance: Balance, qty: int, cost: int) -> None:

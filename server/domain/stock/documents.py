@@ -33,14 +33,20 @@ def _header(data: DocumentInput) -> dict:
     }
 
 
+_LINE_COLUMNS = "document, variant, qty, bin, dest_bin, price, position"
+
+
 async def _write_lines(document_id: int, data: DocumentInput) -> None:
-    rows = [
-        StockDocumentLine(document=document_id, variant=line.variant_id, qty=line.qty, bin=line.bin_id,
-                          dest_bin=line.dest_bin_id if data.kind == "transfer" else None,
-                          price=line.price if data.kind == "receipt" else 0, position=n)
-        for n, line in enumerate(data.lines)
-    ]
-    await StockDocumentLine.insert(*rows)
+    """One multi-row INSERT (Piccolo's per-object insert costs about half a millisecond a row)."""
+    rows = [(document_id, line.variant_id, line.qty, line.bin_id,
+             line.dest_bin_id if data.kind == "transfer" else None,
+             line.price if data.kind == "receipt" else 0, n)
+            for n, line in enumerate(data.lines)]
+    if rows:
+        one = "(" + ", ".join("{}" for _ in range(7)) + ")"
+        await StockDocumentLine.raw(
+            f"INSERT INTO stock_document_line ({_LINE_COLUMNS}) VALUES {', '.join(one for _ in rows)}",
+            *[x for row in rows for x in row])
 
 
 def _summary(data: DocumentInput) -> dict:
@@ -56,8 +62,8 @@ async def create_document(data: DocumentInput, *, actor: str = "system", post: b
     if at is not None and (at.tzinfo is None or at > datetime.now(UTC)):
         raise ValidationFailed("The document date must be a time zone aware moment, not in the future",
                                field="at")
-    await check_document(data)
-    async with write_tx():
+    async with write_tx():  # checked inside: one connection for the whole unit of work
+        known = await check_document(data)
         number = await next_number(data.kind)
         doc = StockDocument(number=number, kind=data.kind, status="draft", created_by=actor,
                             **{col._meta.name: value for col, value in _header(data).items()})
@@ -67,7 +73,7 @@ async def create_document(data: DocumentInput, *, actor: str = "system", post: b
         await _write_lines(doc.id, data)
         await record(actor, "document.create", "stock_document", doc.id, {"number": number, **_summary(data)})
         if post:
-            await _posting.post(await _posting.lock_document(doc.id), actor, at=at)
+            await _posting.post(await _posting.lock_document(doc.id), actor, at=at, known=known)
     return doc.id
 
 
