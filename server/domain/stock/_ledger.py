@@ -49,6 +49,19 @@ class BinStock:
 _BAL_COLS = "id, variant, warehouse, on_hand, reserved, value"
 
 
+async def share_warehouses(ids) -> None:
+    """PostgreSQL: FOR SHARE on the warehouse rows a posting or reservation is about to use, taken
+    before the balances. Closing a warehouse holds FOR UPDATE on its row, so either the close waits for
+    this transaction (and then sees its stock) or this transaction waits and sees the warehouse closed.
+    SQLite's IMMEDIATE transaction already excludes the close."""
+    _check_tx()
+    wanted = sorted({i for i in ids if isinstance(i, int)})
+    if is_sqlite() or not wanted:
+        return
+    marks = ", ".join("{}" for _ in wanted)
+    await StockBalance.raw(f"SELECT id FROM warehouse WHERE id IN ({marks}) ORDER BY id FOR SHARE", *wanted)
+
+
 def _check_tx() -> None:
     if not in_transaction():
         raise RuntimeError("balances may only be locked inside write_tx()")

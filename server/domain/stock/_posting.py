@@ -197,6 +197,7 @@ async def _insert_moves(moves: list[tuple]) -> None:
 async def post(doc: dict, actor: str, *, at: datetime | None = None, known: Context | None = None) -> None:
     if doc["status"] != "draft":
         raise Conflict("Document %(number)s is already posted", number=doc["number"])
+    await _ledger.share_warehouses([doc["warehouse"], doc["dest_warehouse"]])
     lines = await (StockDocumentLine.select().where(StockDocumentLine.document == doc["id"])
                    .order_by(StockDocumentLine.position).order_by(StockDocumentLine.id))
     if not lines:
@@ -257,6 +258,7 @@ def _reverse_legs(moves: list[dict]) -> list[Leg]:
 async def unpost(doc: dict, actor: str) -> None:
     if doc["status"] != "posted":
         raise Conflict("Document %(number)s is not posted", number=doc["number"])
+    await _ledger.share_warehouses([doc["warehouse"], doc["dest_warehouse"]])
     moves = await effective_moves(doc["id"])
     places = await _places([(m["variant"], m["warehouse"], m["bin"]) for m in moves])
     legs = _reverse_legs(moves)

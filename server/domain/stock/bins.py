@@ -26,7 +26,7 @@ from server.domain.stock.warehouses import (
     lock_warehouse,
     next_pick_seq,
     raise_all,
-    warehouse_totals,
+    warehouse_summary,
 )
 from server.errors import Conflict, DomainError, NotFound, ValidationFailed
 
@@ -161,6 +161,14 @@ async def create_bins_range(warehouse_id: int, spec: BinRange, *, actor: str = "
     return ids
 
 
+async def get_bins(ids: list[int]) -> list[dict]:
+    """The bins with these ids, in walking order (without their goods)."""
+    found: list[dict] = []
+    for n in range(0, len(ids), 500):
+        found.extend(await Bin.select().where(Bin.id.is_in(ids[n:n + 500])))
+    return sorted(({**r, "active": bool(r["active"])} for r in found), key=lambda r: (r["pick_seq"], r["address"]))
+
+
 async def get_bin(bin_id: int, *, warehouse_id: int | None = None) -> dict:
     """One bin with its warehouse and the goods lying in it ({"goods": [{"sku","name","on_hand"}]}).
     With warehouse_id, a bin of another warehouse is unknown."""
@@ -260,5 +268,5 @@ class BinsPage:
 async def bins_page(warehouse_id: int, f: BinFilter = BinFilter(), *, limit: int = 50, offset: int = 0) -> BinsPage:
     """A warehouse's page: the warehouse with its totals, one page of its bins, and its zones."""
     rows, total = await search_bins(warehouse_id, f, limit=limit, offset=offset)
-    summary = next(w for w in await warehouse_totals() if w["id"] == warehouse_id)
-    return BinsPage(warehouse=summary, rows=rows, total=total, zones=await bin_zones(warehouse_id))
+    return BinsPage(warehouse=await warehouse_summary(warehouse_id), rows=rows, total=total,
+                    zones=await bin_zones(warehouse_id))

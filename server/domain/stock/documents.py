@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from server.db import write_tx
 from server.domain.audit.log import record
-from server.domain.stock import _posting
+from server.domain.stock import _ledger, _posting
 from server.domain.stock._queries import get_document, list_documents
 from server.domain.stock._validate import check_document
 from server.domain.stock.dto import DocumentInput
@@ -63,6 +63,7 @@ async def create_document(data: DocumentInput, *, actor: str = "system", post: b
         raise ValidationFailed("The document date must be a time zone aware moment, not in the future",
                                field="at")
     async with write_tx():  # checked inside: one connection for the whole unit of work
+        await _ledger.share_warehouses([data.warehouse_id, data.dest_warehouse_id])
         known = await check_document(data)
         number = await next_number(data.kind)
         doc = StockDocument(number=number, kind=data.kind, status="draft", created_by=actor,

@@ -59,6 +59,10 @@ async def reserve(order_ref: str, warehouse_id: int, requests: list[ReserveReque
     for r in requests:
         wanted[r.variant_id] += r.qty
     async with write_tx():
+        await _ledger.share_warehouses([warehouse_id])
+        warehouse = (await load_warehouses([warehouse_id]))[warehouse_id]
+        if not warehouse["active"]:  # closed since the checks above
+            raise ValidationFailed("Warehouse %(code)s is closed", field="warehouse_id", code=warehouse["code"])
         balances = await _ledger.lock_balances(((v, warehouse_id) for v in wanted), create=False)
         left = {v: max(balances[(v, warehouse_id)].available, 0) if (v, warehouse_id) in balances else 0
                 for v in wanted}

@@ -234,3 +234,11 @@ async def warehouse_totals() -> list[dict]:
                     "bins": bins.get(row["id"], 0),
                     **{k: int(held.get(k) or 0) for k in ("skus", "units", "reserved", "value")}})
     return sorted(out, key=lambda r: (not r["active"], r["code"]))
+
+
+async def warehouse_summary(warehouse_id: int) -> dict:
+    """One warehouse with its totals (see warehouse_totals)."""
+    for row in await warehouse_totals():
+        if row["id"] == warehouse_id:
+            return row
+    raise NotFound("Unknown warehouse %(id)s", id=warehouse_id)

@@ -1,4 +1,4 @@
-"""/api/v1/warehouses (with bins on request) and /api/v1/stock (per warehouse: on hand, reserved, available)."""
+"""/api/v1/stock (per warehouse: on hand, reserved, available). Warehouses and bins are in warehouses.py."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from litestar import get
 
 from server.domain.catalog.barcodes import find_by_barcode, find_by_sku
 from server.domain.stock.balances import bin_levels, stock_levels
-from server.domain.stock.warehouses import list_bins, list_warehouses
 from server.errors import NotFound, ValidationFailed
 from server.routes.api.common import (
     NOT_FOUND,
@@ -19,26 +18,6 @@ from server.routes.api.common import (
     ApiController,
     text_param,
 )
-
-
-class BinOut(msgspec.Struct):
-    id: int
-    address: str  # zone-rack-shelf-cell, e.g. "A-01-02-03"
-    zone: str
-    rack: str
-    shelf: str
-    cell: str
-    pick_seq: int
-
-
-class WarehouseOut(msgspec.Struct, omit_defaults=True):
-    id: int
-    code: str
-    name: str
-    address: str
-    allow_negative: bool
-    active: bool
-    bins: list[BinOut] | None = None
 
 
 class BinStockOut(msgspec.Struct):
@@ -63,22 +42,6 @@ class StockOut(msgspec.Struct):
     reserved: int
     available: int
     warehouses: list[WarehouseStockOut]
-
-
-class WarehouseController(ApiController):
-    path = "/api/v1/warehouses"
-    tags = ["Stock"]
-
-    @get("/", opt=READ_CATALOG, responses=PROBLEMS, summary="Warehouses, with their bins when bins=true")
-    async def list_(self, bins: bool = False) -> list[WarehouseOut]:
-        rows = await list_warehouses()
-        out = []
-        for row in rows:
-            cells = [BinOut(**b) for b in await list_bins(row["id"])] if bins else None
-            out.append(WarehouseOut(id=row["id"], code=row["code"], name=row["name"], address=row["address"],
-                                    allow_negative=bool(row["allow_negative"]), active=bool(row["active"]),
-                                    bins=cells))
-        return out
 
 
 async def _variant(sku: str | None, barcode: str | None) -> tuple[int, str]:
