@@ -202,3 +202,46 @@ class DocumentEditor:
 
     async def post(self) -> None:
         await self.post_button.click()
+
+
+class ProductForm:
+    """/manager/catalog/new: the product's facts and its variants; rows are added by the form's own
+    buttons (HTMX swaps the re-rendered form)."""
+
+    def __init__(self, page: Page):
+        self.page = page
+        self.form = page.get_by_test_id("product-form")
+        self.name = page.get_by_test_id("product-name-input")
+        self.variants = page.get_by_test_id("variant-form")
+        self.save_button = page.get_by_test_id("save-product")
+
+    async def open_new(self) -> ProductForm:
+        await self.page.goto("/manager/catalog/new")
+        await expect(self.name).to_be_visible()
+        return self
+
+    def variant(self, n: int):
+        return self.page.locator(f'[data-testid="variant-form"][data-index="{n}"]')
+
+    async def add_variant(self) -> None:
+        count = await self.variants.count()
+        await self.page.get_by_test_id("add-variant").click()
+        await expect(self.variants).to_have_count(count + 1)
+
+    async def add_characteristic(self, n: int) -> None:
+        rows = self.variant(n).get_by_test_id("characteristic-row")
+        count = await rows.count()
+        await self.variant(n).get_by_test_id("add-characteristic").click()
+        await expect(rows).to_have_count(count + 1)
+        await expect(rows.nth(count).get_by_test_id("char-name")).to_be_focused()
+
+    async def set_characteristic(self, n: int, row: int, name: str, value: str) -> None:
+        found = self.variant(n).get_by_test_id("characteristic-row").nth(row)
+        await found.get_by_test_id("char-name").fill(name)
+        await found.get_by_test_id("char-value").fill(value)
+
+    async def save(self) -> ProductCard:
+        await self.save_button.click()
+        card = ProductCard(self.page)
+        await expect(card.title).to_be_visible()
+        return card

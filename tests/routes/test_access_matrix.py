@@ -50,12 +50,20 @@ POLICY: list[tuple[str, frozenset[str], frozenset[str]]] = [
     ("/manager", WRITE, roles("manager")),
     ("/manager/catalog", READ, roles("manager", "cashier")),
     ("/manager/catalog", WRITE, roles("manager")),
+    # creating and changing products, price types and categories: managers only (cashiers get 403)
+    ("=/manager/catalog/new", ANY, roles("manager")),
+    ("=/manager/catalog/{product_id:int}/edit", ANY, roles("manager")),
+    ("/manager/catalog/{product_id:int}/variants", ANY, roles("manager")),
+    ("/manager/price-types", ANY, roles("manager")),
+    ("/manager/categories", ANY, roles("manager")),
     ("/manager/documents", ANY, roles("manager")),
+    ("/manager/warehouses", ANY, roles("manager")),  # warehouses and bins: see, create, change, close
     ("/manager/admin", ANY, roles()),  # users, API tokens, audit log: the owner only
     # JSON API (tokens only): pickers read products, warehouses and stock; managers do the rest
     ("/api/v1", READ, roles("manager", "picker")),
     ("/api/v1", WRITE, roles("manager")),
     ("/api/v1/documents", ANY, roles("manager")),
+    ("/api/v1/warehouses", WRITE, roles("manager")),  # create and change warehouses and bins (pickers read)
     # the other apps
     ("/warehouse", ANY, roles("picker")),
     ("/courier", ANY, roles("courier")),

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 def manager_controllers() -> list:
     from server.routes.manager.catalog import CatalogController, LabelsController, labels_pdf
+    from server.routes.manager.catalog_edit import ProductFormController
+    from server.routes.manager.categories import CategoriesController
     from server.routes.manager.documents import DocumentsController
     from server.routes.manager.home import ManagerHomeController
+    from server.routes.manager.price_types import PriceTypesController
+    from server.routes.manager.variant_edit import VariantFormController
+    from server.routes.manager.warehouses import WarehousesController
 
-    return [ManagerHomeController, CatalogController, LabelsController, labels_pdf, DocumentsController]
+    return [ManagerHomeController, CatalogController, LabelsController, labels_pdf, DocumentsController,
+            ProductFormController, VariantFormController, PriceTypesController, CategoriesController,
+            WarehousesController]

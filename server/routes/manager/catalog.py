@@ -33,6 +33,8 @@ from server.routes.manager._common import (
     to_int,
     wants_fragment,
 )
+from server.routes.manager._product_form import EDIT_ROLES
+from server.web.access import principal_of
 from server.web.i18n import gettext as _
 
 MAX_ITEMS = 100  # variants on one PDF request
@@ -49,14 +51,20 @@ async def _exact_match(query: str) -> str | None:
     return None
 
 
-def _card_context(request: Request, product_id: int, card: dict, selected: int | None) -> dict[str, Any]:
+def card_context(request: Request, product_id: int, card: dict, selected: int | None) -> dict[str, Any]:
     product = card.get("product") or {}
     return {"card": card, "product": product, "product_id": product_id, "selected": selected, "nav": "catalog", "price_types": price_rows(card),
             "costs": sees_costs(request), "labels_ready": _labels_available(),
-            "title": product.get("name")}
+            "can_edit": can_edit(request), "title": product.get("name")}
 
 
-def _variant_of(card: dict, variant_id: int | None) -> dict:
+def can_edit(request: Request) -> bool:
+    """Managers (and the owner) create and change products; cashiers only look."""
+    principal = principal_of(request)
+    return bool(principal and principal.has_any(EDIT_ROLES))
+
+
+def variant_of(card: dict, variant_id: int | None) -> dict:
     for variant in card.get("variants") or []:
         if variant.get("id") == variant_id:
             return variant
@@ -88,7 +96,7 @@ class CatalogController(Controller):
     @get("/{product_id:int}", name="manager-product")
     async def product(self, request: Request, product_id: int, variant: str = "") -> Template:
         card = await get_product_card(product_id)
-        return page(request, "manager/product_card.html", _card_context(request, product_id, card, to_int(variant)))
+        return page(request, "manager/product_card.html", card_context(request, product_id, card, to_int(variant)))
 
     @post("/{product_id:int}/prices", name="manager-product-price", opt={"roles": PRICE_ROLES})
     async def set_price(self, request: Request, product_id: int) -> Template | Redirect | ClientRedirect:
@@ -101,7 +109,7 @@ class CatalogController(Controller):
         price_type = str(form.get("price_type") or "").strip()[:32]
         typed = str(form.get("amount") or "").strip()[:20]
         card = await get_product_card(product_id)
-        variant = _variant_of(card, variant_id)
+        variant = variant_of(card, variant_id)
         amount = parse_money(typed)
         try:
             if amount is None or not typed:
@@ -109,7 +117,7 @@ class CatalogController(Controller):
             await set_price(variant["id"], price_type, amount, actor=actor_of(request))
         except DomainError as exc:
             problem = {"price_type": price_type, "amount": typed, "messages": error_messages(exc)}
-            context = {**_card_context(request, product_id, card, variant["id"]), "variant": variant, "price_error": problem}
+            context = {**card_context(request, product_id, card, variant["id"]), "variant": variant, "price_error": problem}
             if wants_fragment(request):
                 return fragment("manager/_product_prices.html", context, status_code=exc.status_code)
             context["flash"] = {"level": "error", "messages": problem["messages"]}
@@ -118,7 +126,7 @@ class CatalogController(Controller):
             flash(request, _("The price is saved"))
             return redirect(request, f"/manager/catalog/{product_id}?variant={variant['id']}#variant-{variant['id']}")
         card = await get_product_card(product_id)
-        context = {**_card_context(request, product_id, card, variant["id"]), "variant": _variant_of(card, variant["id"]),
+        context = {**card_context(request, product_id, card, variant["id"]), "variant": variant_of(card, variant["id"]),
                    "price_saved": price_type}
         return fragment("manager/_product_prices.html", context)
 
