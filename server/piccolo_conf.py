@@ -27,5 +27,6 @@ APP_REGISTRY = AppRegistry(
         "server.domain.audit.piccolo_app",
         "server.domain.catalog.piccolo_app",
         "server.domain.stock.piccolo_app",
+        "server.domain.outbox.piccolo_app",
     ]
 )

@@ -1,0 +1,1 @@
+"""Orders from every channel: intake (idempotent), the status machine, reservations and shortages."""
