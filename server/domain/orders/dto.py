@@ -79,3 +79,5 @@ class IntakeResult:
     status: str
     created: bool  # False: this was a retry of an earlier intake and nothing new was made
     lines: tuple[IntakeLineResult, ...]
+    total: int = 0  # kopecks: goods − discounts + delivery
+    tracking_token: str = ""  # the customer's tracking page is /t/<token>
