@@ -9,7 +9,10 @@ class OutboxEvent(Table):
     Written only inside the transaction of the change (see events.emit); the worker picks rows with
     status 'pending' whose available_at has come, hands them to the handlers of their topic, and marks
     them 'done', or reschedules with backoff ('pending', attempts+1, last_error), or after too many
-    attempts 'failed' (visible to the manager, retryable by hand)."""
+    attempts 'failed' (visible to the manager, retryable by hand).
+
+    A worker claims an event by moving available_at to the end of its lease and writing its claim
+    token into locked_by (worker.py); another worker takes the event only after that lease ran out."""
 
     event_id = UUID(unique=True)
     topic = Varchar(length=64, index=True)  # e.g. "order.created", "order.status_changed"
@@ -20,3 +23,4 @@ class OutboxEvent(Table):
     created_at = Timestamptz(default=TimestamptzNow())
     processed_at = Timestamptz(null=True, default=None)
     last_error = Text(default="")
+    locked_by = Varchar(length=64, default="")  # the claim token of the worker holding the lease
