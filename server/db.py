@@ -7,7 +7,11 @@ Nested calls join the outer transaction; the outermost exit commits, any excepti
 
 from __future__ import annotations
 
+import asyncio
+import weakref
+from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 from piccolo.engine import engine_finder
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
@@ -32,11 +36,69 @@ async def write_tx():
         yield current
         return
     if isinstance(eng, SQLiteEngine):
-        tx = eng.transaction(transaction_type=TransactionType.immediate)
-    else:
-        tx = eng.transaction()
-    async with tx as t:
+        async with _sqlite_writer():
+            async with _transaction(eng.transaction(transaction_type=TransactionType.immediate)) as t:
+                yield t
+        return
+    async with _transaction(eng.transaction()) as t:
         yield t
+
+
+@asynccontextmanager
+async def _sqlite_writer():
+    """SQLite has one writer. Writers of this process queue on an asyncio lock instead of polling the
+    database's busy lock (which sleeps and retries): under 200 concurrent order intakes that polling
+    made them twice as slow as running them one after another. Other processes still meet the busy
+    timeout. A writer that waits a minute gets an error instead of hanging."""
+    loop = asyncio.get_running_loop()
+    lock = _WRITERS.get(loop)
+    if lock is None:
+        lock = _WRITERS[loop] = asyncio.Lock()
+    try:
+        await asyncio.wait_for(lock.acquire(), timeout=60)
+    except TimeoutError:
+        raise RuntimeError("waited over a minute for the SQLite write lock of this process") from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+_WRITERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+@asynccontextmanager
+async def _transaction(tx):
+    async with tx as t:
+        hooks: dict[str, tuple[Any, Callable[[Any], Awaitable[None]]]] = {}
+        _BEFORE_COMMIT[id(t)] = hooks
+        try:
+            yield t
+            done: set[str] = set()
+            while len(done) < len(hooks):  # a hook may register another one
+                key = next(k for k in hooks if k not in done)
+                done.add(key)
+                state, callback = hooks[key]
+                await callback(state)
+        finally:
+            del _BEFORE_COMMIT[id(t)]
+
+
+_BEFORE_COMMIT: dict[int, dict[str, tuple[Any, Callable[[Any], Awaitable[None]]]]] = {}
+
+
+def before_commit(key: str, callback: Callable[[Any], Awaitable[None]], initial: Callable[[], Any]) -> Any:
+    """Per-transaction state under `key` (made with initial() on first use in this transaction), and
+    `await callback(state)` run once, inside the transaction, just before the outermost write_tx()
+    commits — never after a rollback. Lets a service batch its writes into one statement per transaction
+    (the change log does). None when the current transaction was not opened by write_tx()."""
+    current = engine().current_transaction.get()
+    hooks = _BEFORE_COMMIT.get(id(current)) if current is not None else None
+    if hooks is None:
+        return None
+    if key not in hooks:
+        hooks[key] = (initial(), callback)
+    return hooks[key][0]
 
 
 def in_transaction() -> bool:

@@ -13,6 +13,7 @@ from server.domain.catalog.dto import CreatedProduct, CreatedVariant, ProductInp
 from server.domain.catalog.prices import ensure_default_price_types
 from server.domain.catalog.tables import Product, ProductProperty, Variant
 from server.domain.catalog.units import ensure_units
+from server.domain.sync.log import cards_changed
 from server.errors import DomainError, NotFound, ValidationFailed
 
 
@@ -68,6 +69,7 @@ async def _write_product(columns: dict, category_id: int | None, unit_id: int | 
         await ProductProperty.insert(*[ProductProperty(product=product.id, prop=prop_id, value_text=text,
                                                        value_number=number)
                                        for text, number, prop_id in props.values()])
+    await cards_changed([product.id])
     summary = {**columns, "category_id": category_id, "unit_id": unit_id, "variants": written,
                "properties": {code: text or number for code, (text, number, _id) in props.items()}}
     await record(actor, "product.create", "product", product.id, summary)
@@ -99,6 +101,7 @@ async def add_variant(product_id: int, data: VariantInput, *, actor: str = "syst
             sku = variant.sku or (await generate_skus(product["name"], 1, set()))[0]
             written = await write_variant(product_id, product["name"], variant, sku, type_ids, attempt)
             await Product.update({Product.updated_at: datetime.now(UTC)}).where(Product.id == product_id)
+            await cards_changed([product_id])
             await record(actor, "variant.create", "variant", written["id"], {"product_id": product_id, **written})
     except Exception as exc:
         if is_race(exc):

@@ -11,6 +11,7 @@ from server.domain.catalog import _validate as check
 from server.domain.catalog.search import search_text_for
 from server.domain.catalog.tables import Product, Variant
 from server.domain.catalog.units import ensure_units
+from server.domain.sync.log import cards_changed
 from server.errors import DomainError, NotFound, ValidationFailed
 
 COLUMNS = ("name", "description", "vat", *check.MEASURES, "image_urls", "serial_tracked", "marking_required",
@@ -66,6 +67,7 @@ async def update_product(product_id: int, changes: dict[str, Any] | None = None,
         values[Product.updated_at] = datetime.now(UTC)
         await Product.update(values).where(Product.id == product_id)
         await _follow(product_id, diff)
+        await cards_changed([product_id])
         await record(actor, "product.update", "product", product_id, diff)
     return diff
 

@@ -14,6 +14,7 @@ from server.domain.catalog.barcodes import barcodes_taken, generate_internal_ean
 from server.domain.catalog.dto import BarcodeInput
 from server.domain.catalog.search import search_text_for
 from server.domain.catalog.tables import Barcode, Product, Variant
+from server.domain.sync.log import cards_changed
 from server.errors import Conflict, DomainError, NotFound, ValidationFailed
 
 VARIANT_FIELDS = ("sku", "name", "characteristics")
@@ -63,6 +64,7 @@ async def update_variant(variant_id: int, changes: dict[str, Any] | None = None,
             values[Variant.search_text] = search_text_for(row["product_name"], name, sku)
             await Variant.update(values).where(Variant.id == variant_id)
             await Product.update({Product.updated_at: datetime.now(UTC)}).where(Product.id == row["product"])
+            await cards_changed([row["product"]])
             await record(actor, "variant.update", "variant", variant_id, {"sku": sku, **diff})
             return diff
 
@@ -118,6 +120,7 @@ async def archive_variant(variant_id: int, archived: bool = True, *, actor: str 
             await Product.update({Product.archived: False}).where(Product.id == row["product"])
             changes["product_archived"] = [True, False]
         await Product.update({Product.updated_at: datetime.now(UTC)}).where(Product.id == row["product"])
+        await cards_changed([row["product"]])
         await record(actor, "variant.restore" if not archived else "variant.archive", "variant", variant_id,
                      changes)
     return True
@@ -147,6 +150,7 @@ async def add_barcode(variant_id: int, data: BarcodeInput | None = None, *, acto
                                            max=check.MAX_BARCODES)
             attempt.codes.append(("code", code))
             await Barcode.insert(Barcode(variant=variant_id, code=code, kind=kind, multiplier=multiplier))
+            await cards_changed([row["product"]])
             await record(actor, "barcode.add", "variant", variant_id,
                          {"sku": row["sku"], "code": code, "kind": kind, "multiplier": multiplier})
             return {"code": code, "kind": kind, "multiplier": multiplier}
@@ -164,5 +168,6 @@ async def remove_barcode(variant_id: int, code: str, *, actor: str = "system") -
         if found is None:
             raise NotFound("Variant %(sku)s has no barcode %(code)s", field="code", sku=row["sku"], code=code)
         await Barcode.delete().where(Barcode.id == found["id"])
+        await cards_changed([row["product"]])
         await record(actor, "barcode.remove", "variant", variant_id,
                      {"sku": row["sku"], "code": code, "kind": found["kind"], "multiplier": found["multiplier"]})

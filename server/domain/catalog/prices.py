@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from server.db import is_sqlite, write_tx
 from server.domain.audit.log import record
 from server.domain.catalog.tables import Price, PriceType, Variant
+from server.domain.sync.log import prices_changed
 from server.errors import Conflict, DomainError, NotFound, ValidationFailed
 
 DEFAULT_PRICE_TYPES = (("retail", "Розничная", 10), ("wholesale", "Оптовая", 20), ("purchase", "Закупочная", 30))
@@ -128,6 +129,7 @@ async def set_price(variant_id: int, price_type_code: str, amount: int, *, actor
         else:
             await Price.update({Price.amount: amount, Price.updated_at: datetime.now(UTC)}).where(
                 Price.id == row["id"])
+        await prices_changed([variant_id])
         await record(actor, "price.set", "variant", variant_id,
                      {"sku": sku, "price_type": price_type_code, "amount": [old, amount]})
 
@@ -141,6 +143,7 @@ async def remove_price(variant_id: int, price_type_code: str, *, actor: str = "s
         if row is None:
             return False
         await Price.delete().where(Price.id == row["id"])
+        await prices_changed([variant_id])
         await record(actor, "price.remove", "variant", variant_id,
                      {"sku": sku, "price_type": price_type_code, "amount": [int(row["amount"]), None]})
     return True

@@ -15,6 +15,7 @@ from typing import Any
 from server.db import write_tx
 from server.domain.audit.log import record
 from server.domain.catalog.tables import PROPERTY_KINDS, Product, ProductProperty, Property
+from server.domain.sync.log import cards_changed
 from server.errors import Conflict, DomainError, NotFound, ValidationFailed
 
 SCALE = 1000
@@ -244,5 +245,6 @@ async def set_product_properties(product_id: int, values: dict[str, Any], *, act
                    if before.get(code) != after.get(code)}
         if changes:
             await Product.update({Product.updated_at: datetime.now(UTC)}).where(Product.id == product_id)
+            await cards_changed([product_id])
             await record(actor, "product.properties", "product", product_id, changes)
     return changes

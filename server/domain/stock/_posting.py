@@ -17,6 +17,7 @@ from server.domain.stock import _ledger
 from server.domain.stock._validate import Context, load_bins, load_skus, load_warehouses
 from server.domain.stock.costing import outgoing_cost, reversal_cost, share
 from server.domain.stock.tables import StockDocument, StockDocumentLine, StockMove
+from server.domain.sync.log import stock_changed
 from server.errors import Conflict, DomainError, InsufficientStock, NotFound, ValidationFailed
 
 
@@ -74,12 +75,26 @@ def _line_places(doc: dict, line: dict) -> list[tuple[int, int, int | None]]:
     return [(v, wh, line["bin"])]
 
 
-async def _fallback_unit_cost(variant: int, warehouse: int) -> int:
-    """For a surplus found where nothing is on hand: the last purchase's unit cost, else 0."""
-    rows = await StockMove.raw(
-        "SELECT qty, cost FROM stock_move WHERE variant = {} AND warehouse = {} AND counterpart = 'supplier' "
-        "AND reversal = {} AND qty > 0 ORDER BY id DESC LIMIT 1", variant, warehouse, False)
-    return share(rows[0]["cost"], 1, rows[0]["qty"]) if rows else 0
+async def _fallback_unit_costs(keys: list[tuple[int, int]]) -> dict[tuple[int, int], int]:
+    """For surpluses found where nothing is on hand: per (variant, warehouse) the last purchase's unit
+    cost, else 0. One query per 500 variants (a 1C import posts counts of thousands of lines)."""
+    costs = dict.fromkeys(keys, 0)
+    variants = sorted({v for v, _ in keys})
+    warehouses = sorted({w for _, w in keys})
+    for start in range(0, len(variants), 500):
+        chunk = variants[start:start + 500]
+        marks = ", ".join("{}" for _ in chunk)
+        wh_marks = ", ".join("{}" for _ in warehouses)
+        rows = await StockMove.raw(
+            "SELECT m.variant, m.warehouse, m.qty, m.cost FROM stock_move m JOIN ("
+            "SELECT MAX(id) AS id FROM stock_move WHERE counterpart = 'supplier' AND reversal = {} AND qty > 0 "
+            f"AND variant IN ({marks}) AND warehouse IN ({wh_marks}) GROUP BY variant, warehouse"
+            ") last ON m.id = last.id", False, *chunk, *warehouses)
+        for r in rows:
+            key = (r["variant"], r["warehouse"])
+            if key in costs:
+                costs[key] = share(r["cost"], 1, r["qty"])
+    return costs
 
 
 def _forward_legs(doc: dict, line: dict, places: Places) -> list[Leg]:
@@ -179,6 +194,7 @@ async def _apply(doc_id: int, legs: list[Leg], places: Places, fallback: dict, *
                       reversal, at or now))
     await _insert_moves(moves)
     await _ledger.save(places.balances.values(), places.bins.values())
+    await stock_changed(leg.variant for leg in legs)
     return len(moves)
 
 
@@ -212,19 +228,17 @@ async def post(doc: dict, actor: str, *, at: datetime | None = None, known: Cont
     if too_big:
         raise too_big[0] if len(too_big) == 1 else ValidationFailed(
             "Too many units: %(count)s places would overflow", problems=too_big, count=len(too_big))
-    fallback = {}
-    for leg in legs:
-        key = (leg.variant, leg.warehouse)
-        if leg.rule == "surplus" and places.balances[key].on_hand <= 0 and key not in fallback:
-            fallback[key] = await _fallback_unit_cost(*key)
+    fallback = await _fallback_unit_costs(sorted({
+        (leg.variant, leg.warehouse) for leg in legs
+        if leg.rule == "surplus" and places.balances[(leg.variant, leg.warehouse)].on_hand <= 0}))
     count = await _apply(doc["id"], legs, places, fallback, reversal=False, at=at)
     now = at or datetime.now(UTC)
     await StockDocument.update({StockDocument.status: "posted", StockDocument.posted_at: now,
                                 StockDocument.posted_by: actor}).where(StockDocument.id == doc["id"])
     if doc["kind"] == "inventory":
-        for line in lines:
-            await StockDocumentLine.update({StockDocumentLine.book_qty: line["book_qty"]}).where(
-                StockDocumentLine.id == line["id"])
+        books = [(line["id"], line["book_qty"]) for line in lines]
+        for start in range(0, len(books), 500):
+            await _ledger.update_rows("stock_document_line", ("book_qty",), books[start:start + 500])
     await record(actor, "document.post", "stock_document", doc["id"],
                  {"number": doc["number"], "kind": doc["kind"], "moves": count})
 

@@ -6,6 +6,7 @@ from server.db import in_transaction, is_sqlite, write_tx
 from server.domain.catalog.tables import Variant
 from server.domain.stock.dto import RebuildReport, StockLevel
 from server.domain.stock.tables import Bin, BinBalance, StockBalance, Warehouse
+from server.domain.sync.log import stock_changed
 from server.errors import NotFound, ValidationFailed
 
 
@@ -111,6 +112,7 @@ async def _fix(fixes, bin_fixes, balances, bin_rows) -> None:
                 StockBalance.id == balances[(variant, warehouse)]["id"])
         else:
             await StockBalance.insert(StockBalance(variant=variant, warehouse=warehouse, **want))
+    await stock_changed(variant for (variant, _warehouse), _want in fixes)
     for (variant, bin_id), qty in bin_fixes:
         if (variant, bin_id) in bin_rows:
             await BinBalance.update({BinBalance.on_hand: qty}).where(BinBalance.id == bin_rows[(variant, bin_id)]["id"])

@@ -17,6 +17,7 @@ from server.domain.stock._validate import load_skus, load_warehouses, raise_all
 from server.domain.stock.dto import ReserveRequest, ReserveResult
 from server.domain.stock.numbering import next_number
 from server.domain.stock.tables import Reservation, StockDocument, StockDocumentLine
+from server.domain.sync.log import stock_changed
 from server.errors import Conflict, DomainError, InsufficientStock, ValidationFailed
 
 
@@ -82,6 +83,7 @@ async def reserve(order_ref: str, warehouse_id: int, requests: list[ReserveReque
             if taken[v] and not await _ledger.reserve_units(balances[(v, warehouse_id)], taken[v]):
                 raise InsufficientStock("Not enough %(sku)s to reserve: %(requested)s requested, %(available)s "
                                         "available", sku=skus[v], requested=taken[v], available=0)
+        await stock_changed(v for v in taken if taken[v])
         rows = [Reservation(variant=res.variant_id, warehouse=warehouse_id, qty=res.reserved, order_ref=ref,
                             status="active") for res in results if res.reserved > 0]
         if rows:
@@ -107,6 +109,7 @@ async def _unreserve(rows: list[dict], status: str) -> dict[tuple[int, int], int
         if key not in balances or not await _ledger.unreserve_units(balances[key], totals[key]):
             raise Conflict("The reserved quantity of variant %(variant)s is inconsistent; run `kladovka ledger "
                            "rebuild`", variant=key[0])
+    await stock_changed(variant for variant, _warehouse in totals)
     await Reservation.update({Reservation.status: status, Reservation.closed_at: datetime.now(UTC)}).where(
         Reservation.id.is_in([r["id"] for r in rows]))
     return totals
