@@ -3,7 +3,9 @@
 What it makes (the data lives in spec.py, coffee.py, goods.py, catalog.py and stock_plan.py): the
 category tree and properties, 100+ products with 340+ variants (barcodes, three prices each), two
 warehouses with bins, a posted history of receipts, transfers, write-offs and an inventory count, and
-one user per role with the password `demo`.
+one user per role with the password `demo`. Then (orders.py, from people.py, order_plan.py and
+timeline.py) the sales channels, about 120 customers and 250 orders of the last 60 days in every
+status, taken through order intake and the status machine.
 
 Rules:
 - An empty database (no user, product, warehouse or stock document) gets the demo.
@@ -27,6 +29,8 @@ from datetime import UTC, datetime, timedelta
 
 from server.db import write_tx
 from server.demo.catalog import Built, build_catalog
+from server.demo.order_plan import ORDERS
+from server.demo.orders import SalesResult, load_orders, summary_lines
 from server.demo.spec import CATEGORY_TREE, PROPERTIES
 from server.demo.stock_plan import (
     WAREHOUSES,
@@ -76,6 +80,7 @@ class DemoResult:
     documents: Counter = field(default_factory=Counter)  # kind → posted documents
     users: list[str] = field(default_factory=list)  # created logins
     skipped_users: list[str] = field(default_factory=list)  # logins that already existed
+    sales: SalesResult = field(default_factory=SalesResult)  # channels, customers, orders
     seconds: float = 0.0
 
 
@@ -185,7 +190,7 @@ async def _users(result: DemoResult) -> None:
         result.users.append(login)
 
 
-async def _load(built: list[Built], result: DemoResult) -> None:
+async def _load(built: list[Built], result: DemoResult, orders: int) -> None:
     await ensure_units()
     await ensure_default_price_types()
     category_ids = await _categories(result)
@@ -195,11 +200,14 @@ async def _load(built: list[Built], result: DemoResult) -> None:
     variants = await _products(built, result)
     warehouses, bins = await _warehouses(result)
     await _documents(built, variants, warehouses, bins, result)
+    await load_orders(built, variants, warehouses, bins, result.sales, orders)
+    result.documents["receipt"] += result.sales.topups
     await _users(result)
 
 
-async def load_demo(force: bool = False, if_empty: bool = False) -> str:
-    """Loads the demo shop; returns a summary with the logins. See the module docstring for the rules."""
+async def load_demo(force: bool = False, if_empty: bool = False, orders: int = ORDERS) -> str:
+    """Loads the demo shop; returns a summary with the logins. See the module docstring for the rules.
+    `orders`: how many historical orders (tests that need no order history ask for a few)."""
     built = build_catalog({})
     if not await database_is_empty():
         if if_empty:
@@ -212,7 +220,7 @@ async def load_demo(force: bool = False, if_empty: bool = False) -> str:
     started = time.perf_counter()
     try:
         async with write_tx():
-            await _load(built, result)
+            await _load(built, result, orders)
     except DomainError as exc:
         details = "; ".join(str(p) for p in exc.problems[:5])
         raise DemoRefused(f"the demo shop could not be loaded, nothing was changed: {exc}"
@@ -230,6 +238,7 @@ def summary(result: DemoResult) -> str:
         f"  warehouses: {len(result.bins)} — "
         + "; ".join(f"{code} «{names[code]}» with {n} bins" for code, n in result.bins.items()),
         f"  documents:  {sum(result.documents.values())} posted ({docs})",
+        *summary_lines(result.sales),
         "",
         "Logins (password: demo):",
         f"  {'login':<10}role",

@@ -4,21 +4,34 @@ Loading the demo is the slowest thing here, so the whole check of its contents s
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from order_helpers import intake, shop
 
 from server.demo import DemoRefused, load_demo
 from server.demo.catalog import build_catalog
+from server.demo.order_plan import ORDERS, goods_of, plan_orders
+from server.demo.people import demo_people
 from server.demo.stock_plan import plan_documents, skus_of
 from server.domain.catalog.barcodes import validate_barcode
 from server.domain.catalog.dto import ProductInput, VariantInput
 from server.domain.catalog.products import create_product
 from server.domain.catalog.tables import Barcode, Category, Price, PriceType, Product, Variant
+from server.domain.channels.tables import SalesChannel
+from server.domain.crm.normalise import inn_is_valid
+from server.domain.crm.tables import ContactPerson, Customer
+from server.domain.orders.intake import intake_order
+from server.domain.orders.queries import shortages
+from server.domain.orders.status import TRANSITIONS, change_status
+from server.domain.orders.tables import ORDER_STATUSES, PREPAID_METHODS, Order, OrderStatusChange
+from server.domain.outbox.tables import OutboxEvent
 from server.domain.stock.balances import rebuild_balances
 from server.domain.stock.tables import Bin, StockBalance, StockDocument, Warehouse
 from server.domain.users.accounts import authenticate, create_user
 from server.domain.users.tables import User
+from server.errors import ValidationFailed
 
 ROLES = ("owner", "manager", "picker", "courier", "cashier")
 
@@ -78,7 +91,9 @@ async def _check_stock() -> None:
     assert await Bin.count().where(Bin.warehouse == warehouses["SHOP"]) >= 5
     docs = await StockDocument.select(StockDocument.kind, StockDocument.status, StockDocument.supplier,
                                       StockDocument.dest_warehouse)
-    assert {d["status"] for d in docs} == {"posted"}
+    assert {d["status"] for d in docs if d["kind"] != "shipment"} == {"posted"}
+    shipments = Counter(d["status"] for d in docs if d["kind"] == "shipment")
+    assert shipments["posted"] >= 200 and shipments["draft"] >= 1, "the orders' shipments; returns unposted"
     kinds = defaultdict(int)
     for d in docs:
         kinds[d["kind"]] += 1
@@ -100,6 +115,55 @@ async def _check_stock() -> None:
     assert report.balances_checked > 300
 
 
+async def _check_customers() -> None:
+    cards = await Customer.select().where(Customer.merged_into.is_null())
+    assert 80 <= len(cards) <= 120
+    assert len({c["phone"] for c in cards if c["phone"]}) == sum(1 for c in cards if c["phone"])
+    companies = [c for c in cards if c["inn"]]
+    assert len(companies) >= 5 and all(inn_is_valid(c["inn"]) and c["company"] for c in companies)
+    assert any(len(c["inn"]) == 12 for c in companies), "a sole trader"
+    assert all(c["email"].endswith(".example.com") or c["email"].split("@")[1] in
+               ("example.com", "example.org", "example.net") for c in cards if c["email"]), "nobody real"
+    persons = Counter(r["customer"] for r in await ContactPerson.select(ContactPerson.customer))
+    assert max(persons.values()) >= 2, "a company whose employees order under one INN"
+    inns = {c["id"] for c in companies}
+    assert any(card not in inns for card in persons), "a couple sharing one phone"
+
+
+async def _check_orders() -> None:
+    now = datetime.now(UTC)
+    orders = await Order.select().order_by(Order.id)
+    assert len(orders) == ORDERS >= 200
+    assert set(Counter(o["status"] for o in orders)) == set(ORDER_STATUSES)
+    channels = Counter(o["channel"] for o in orders)
+    assert len(channels) >= 4 and {"site", "phone", "api", "yandex-market"} <= set(channels)
+    assert all(o["customer"] is not None for o in orders)
+    assert {o["manager"] for o in orders if o["channel"] == "phone"} == {"manager"}
+    assert all(now - timedelta(days=61) < o["placed_at"] <= now for o in orders)
+    assert sum(1 for o in orders if o["delivery_lat"] is not None and o["window_start"]) >= 100
+    left = [o for o in orders if o["status"] in ("out_for_delivery", "delivered", "closed")]
+    assert all(o["paid"] >= o["total"] for o in left if o["payment_method"] in PREPAID_METHODS)
+    assert sum(1 for o in orders if o["paid"] >= o["total"] > 0) >= 120, "paid online, by invoice or on delivery"
+    history: dict[int, list[dict]] = defaultdict(list)
+    for row in await OrderStatusChange.select().order_by(OrderStatusChange.id):
+        history[row["order"]].append(row)
+    for o in orders:
+        rows = history[o["id"]]
+        assert rows[0]["from_status"] is None and rows[0]["at"] == o["placed_at"], o["number"]
+        assert rows[-1]["to_status"] == o["status"], o["number"]
+        for before, after in zip(rows, rows[1:], strict=False):
+            assert after["to_status"] in TRANSITIONS[before["to_status"]], (o["number"], before, after)
+            assert before["at"] < after["at"] <= now, (o["number"], before, after)
+    short = await shortages()
+    assert short and sum(r["short"] for r in short) > 0
+    pending = await OutboxEvent.count().where((OutboxEvent.status != "done")
+                                              & OutboxEvent.topic.is_in(["order.created", "order.status_changed"]))
+    assert pending == 0, "nobody is told about the demo's history"
+    kinds = {r["code"]: (r["kind"], r["active"]) for r in await SalesChannel.select()}
+    assert kinds["site"] == ("woocommerce", True) and kinds["yandex-market"] == ("yml", True)
+    assert kinds["bitrix"] == ("commerceml_site", False), "no exchange with a site that does not exist"
+
+
 async def test_the_demo_shop_loads_whole_and_consistent():
     summary = await load_demo()
 
@@ -109,7 +173,10 @@ async def test_the_demo_shop_loads_whole_and_consistent():
     await _check_catalog()
     await _check_barcodes()
     await _check_prices()
-    await _check_stock()
+    await _check_stock()  # after the orders: the ledger rebuild finds no difference
+    await _check_customers()
+    await _check_orders()
+    assert f"orders:     {ORDERS} over 60 days" in summary and "/feeds/yandex-market.yml?token=" in summary
     for role in ROLES:
         account = await authenticate(role, "demo")
         assert account is not None and account.roles == (role,)
@@ -133,9 +200,10 @@ async def test_a_database_with_data_is_refused_and_nothing_is_loaded():
 async def test_force_adds_the_demo_next_to_existing_data_and_keeps_existing_logins():
     await create_user("manager", "not-the-demo-one", ["manager", "picker"])
 
-    summary = await load_demo(force=True)
+    summary = await load_demo(force=True, orders=30)
 
     assert "manager" in summary and "already existed" in summary
+    assert await Order.count() == 30
     assert await authenticate("manager", "demo") is None
     assert await authenticate("manager", "not-the-demo-one") is not None
     assert await authenticate("owner", "demo") is not None
@@ -160,3 +228,43 @@ def test_the_demo_is_the_same_every_time():
     codes = [c.code for b in first for v in b.product.variants for c in v.barcodes]
     assert len(skus) == len(set(skus)) >= 300
     assert len(codes) == len(set(codes))
+
+
+def test_the_order_history_fits_any_time_of_loading():
+    """Pure: whenever the demo is loaded, every status occurs, every change lies in the past and
+    follows the arrows, and the open orders include some that are short of stock."""
+    goods = goods_of(build_catalog({}))
+    available = {g.sku: 0 if n % 40 == 0 else 30 for n, g in enumerate(goods)}
+    people = demo_people()
+    for hour in range(0, 24, 5):
+        now = datetime(2026, 11, 25, hour, 17, tzinfo=UTC)
+        plan = plan_orders(people, goods, available, now)
+        assert {o.status for o in plan.orders} == set(ORDER_STATUSES), hour
+        assert any(o.short for o in plan.orders) and all(o.status in ("new", "confirmed")
+                                                         for o in plan.orders if o.short)
+        for o in plan.orders:
+            status, at = "new", o.placed_at
+            for step in o.life.steps:
+                assert step.status in TRANSITIONS[status] and at < step.at < now, (hour, o.placed_at, step)
+                status, at = step.status, step.at
+    assert plan_orders(people, goods, available, now).orders[5].lines == plan.orders[5].lines
+    assert len({p.phone for p in people}) < len(people) < 130, "some share a phone"
+
+
+async def test_a_status_change_can_be_back_dated_but_not_into_the_future():
+    await shop(("KEN-250", 5))
+    order = await intake_order(intake(("KEN-250", 1)))
+    then = datetime.now(UTC) - timedelta(days=3)
+
+    with pytest.raises(ValidationFailed, match="not in the future"):
+        await change_status(order.order_id, "confirmed", at=datetime.now(UTC) + timedelta(minutes=5))
+    with pytest.raises(ValidationFailed, match="not in the future"):
+        await change_status(order.order_id, "confirmed", at=then.replace(tzinfo=None))
+    changed = await change_status(order.order_id, "confirmed", actor="manager", at=then)
+
+    assert changed["updated_at"] == then
+    row = await OrderStatusChange.select().where(OrderStatusChange.to_status == "confirmed").first()
+    assert row["at"] == then
+    event = await OutboxEvent.select(OutboxEvent.payload).where(OutboxEvent.topic == "order.status_changed").order_by(
+        OutboxEvent.id, ascending=False).output(load_json=True).first()
+    assert event["payload"]["at"] == then.isoformat()
