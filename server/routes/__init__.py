@@ -7,10 +7,16 @@ def route_handlers() -> list:
     from server.routes.admin import admin_controllers
     from server.routes.api import api_controllers
     from server.routes.auth import AuthController
+    from server.routes.exchange import ExchangeController
+    from server.routes.feeds import FeedController
     from server.routes.manager import manager_controllers
     from server.routes.pending_apps import pending_app_handlers
     from server.routes.pwa import pwa_handlers
     from server.routes.system import SystemController
+    from server.routes.tracking import TrackingController
+    from server.routes.tracking_push import TrackingPushController
+    from server.routes.webhooks import WebhookController
 
     return [SystemController, AuthController, *pwa_handlers(), *pending_app_handlers(), *manager_controllers(),
-            *admin_controllers(), *api_controllers()]
+            *admin_controllers(), *api_controllers(), TrackingPushController, TrackingController,
+            WebhookController, FeedController, ExchangeController]

@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -52,16 +53,17 @@ def _healthy(url: str) -> bool:
         return False
 
 
-@pytest.fixture(scope="session")
-def live_url(database):
-    """The app in a uvicorn subprocess against the test database (migrated by `database`)."""
+def _serve(extra_env: Callable[[str], dict[str, str]] | None = None) -> Iterator[str]:
+    """`uvicorn server.asgi:app` in a subprocess on a free port against the test database; yields its URL.
+    `extra_env(url)` adds to the environment the tests prepared."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     log = tempfile.NamedTemporaryFile(prefix="kladovka-e2e-server-", suffix=".log", delete=False)
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "server.asgi:app", "--host", "127.0.0.1", "--port", str(port),
          "--log-level", "warning", "--no-access-log"],
-        cwd=ROOT, env={**os.environ, "KLADOVKA_DB_POOL": "4"}, stdout=log, stderr=subprocess.STDOUT)
+        cwd=ROOT, env={**os.environ, "KLADOVKA_DB_POOL": "4", **(extra_env(url) if extra_env else {})},
+        stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + SERVER_START_TIMEOUT_S
         while not _healthy(url):
@@ -80,6 +82,41 @@ def live_url(database):
             process.wait(timeout=10)
         log.close()
         os.unlink(log.name)
+
+
+@pytest.fixture(scope="session")
+def live_url(database):
+    """The app in a uvicorn subprocess against the test database (migrated by `database`)."""
+    yield from _serve()
+
+
+@pytest.fixture(scope="module")
+def smtp_inbox():
+    """The customers' mailbox: an SMTP server (aiosmtpd, in a thread of its own) on a free loopback port
+    that keeps every mail it receives (tests/integrations/notify_peers.py). Yields (port, mails)."""
+    from aiosmtpd.controller import Controller
+
+    from tests.integrations.notify_peers import _Inbox
+
+    inbox, port = _Inbox(), _free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port, inbox.mails
+    finally:
+        controller.stop()
+
+
+@pytest.fixture(scope="module")
+def notifying_url(database, smtp_inbox):
+    """A second app server for the tests of customer notifications: as `live_url`, plus its own outbox
+    worker (KLADOVKA_WORKER=inline; tests/conftest.py turns it off elsewhere) mailing customers through
+    `smtp_inbox`, http:// push endpoints allowed (the tests' loopback receivers) and tracking links on its
+    own address. Module-scoped: its worker would take the outbox events that other tests deliver
+    themselves (run_once), so it runs only while the module that asked for it does."""
+    yield from _serve(lambda url: {
+        "KLADOVKA_WORKER": "inline", "BASE_URL": url, "KLADOVKA_PUSH_ALLOW_HTTP": "1",
+        "SMTP_URL": f"smtp://127.0.0.1:{smtp_inbox[0]}?from=shop@example.com&from_name=Kladovka%20e2e"})
 
 
 @pytest.fixture(scope="session")
@@ -116,3 +153,14 @@ async def tab(browser_ctx):
     page = await browser_ctx.new_page()
     page.set_default_timeout(DEFAULT_TIMEOUT_MS)
     yield page
+
+
+@pytest.fixture
+async def notifying_tab(chromium, notifying_url):
+    """A fresh browser profile on the `notifying_url` server."""
+    context = await chromium.new_context(base_url=notifying_url, **CONTEXT_ARGS)
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    page = await context.new_page()
+    page.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    yield page
+    await context.close()

@@ -43,6 +43,13 @@ POLICY: list[tuple[str, frozenset[str], frozenset[str]]] = [
     ("/logout", ANY, PUBLIC),
     ("/static", ANY, PUBLIC),
     ("/schema", ANY, PUBLIC),
+    ("/hooks", ANY, PUBLIC),  # shop webhooks: the HMAC signature is the credential
+    ("/feeds", ANY, PUBLIC),  # YML feeds: the feed token is the credential
+    ("/exchange/1c", ANY, PUBLIC),  # the shop's 1C: HTTP Basic against the channel inside the handler
+    ("=/t/push/key", ANY, PUBLIC),  # web push for the customer's tracking page
+    ("=/t/{token:str}/push", ANY, PUBLIC),
+    ("=/t/{token:str}", ANY, PUBLIC),  # the customer's tracking page: the token is the credential
+    ("=/t/sw.js", ANY, PUBLIC),  # its service worker (push notifications only)
     *[(f"=/{app}/{page}", ANY, PUBLIC) for app in ("manager", "warehouse", "courier")
       for page in ("manifest.webmanifest", "sw.js", "offline")],
     # manager app: managers and cashiers look things up; only managers change anything
@@ -59,10 +66,23 @@ POLICY: list[tuple[str, frozenset[str], frozenset[str]]] = [
     ("/manager/documents", ANY, roles("manager")),
     ("/manager/warehouses", ANY, roles("manager")),  # warehouses and bins: see, create, change, close
     ("/manager/admin", ANY, roles()),  # users, API tokens, audit log: the owner only
+    ("/manager/notifications", ANY, roles()),  # message templates: the owner only
+    ("/manager/notifications/log", ANY, roles("manager")),  # delivery log and "send again": managers too
+    ("/manager/orders", READ, roles("manager", "cashier")),  # order board, cards, live updates (SSE)
+    ("/manager/orders", WRITE, roles("manager")),  # status, payment, re-reservation, manager in charge
+    ("/manager/orders/new", ANY, roles("manager")),  # orders taken by phone
+    ("/manager/customers", READ, roles("manager", "cashier")),  # customer cards: cashiers look them up
+    ("/manager/customers", WRITE, roles("manager")),
+    ("/manager/customers/{customer_id:int}/merge", ANY, roles("manager")),  # merging cards: managers only
+    ("/manager/shortages", ANY, roles("manager")),  # open demand and re-reservation
+    ("/manager/order-statuses", ANY, roles()),  # status names and "notify the customer": the owner only
+    ("/manager/channels", ANY, roles("manager")),  # sales channels, their sync, "send again"
+    ("/manager/catalog-import", ANY, roles("manager")),  # CommerceML catalog upload with progress
     # JSON API (tokens only): pickers read products, warehouses and stock; managers do the rest
     ("/api/v1", READ, roles("manager", "picker")),
     ("/api/v1", WRITE, roles("manager")),
     ("/api/v1/documents", ANY, roles("manager")),
+    ("/api/v1/orders", ANY, roles("manager")),  # orders: take (API tokens of sites), list, read, change
     ("/api/v1/warehouses", WRITE, roles("manager")),  # create and change warehouses and bins (pickers read)
     # the other apps
     ("/warehouse", ANY, roles("picker")),

@@ -7,12 +7,23 @@ def manager_controllers() -> list:
     from server.routes.manager.catalog import CatalogController, LabelsController, labels_pdf
     from server.routes.manager.catalog_edit import ProductFormController
     from server.routes.manager.categories import CategoriesController
+    from server.routes.manager.channels import CatalogImportController, ChannelsController
+    from server.routes.manager.customers import CustomersController
     from server.routes.manager.documents import DocumentsController
     from server.routes.manager.home import ManagerHomeController
+    from server.routes.manager.notifications import NotificationLogController, NotificationTemplatesController
+    from server.routes.manager.order_statuses import OrderStatusesController
+    from server.routes.manager.orders import OrdersController
+    from server.routes.manager.orders_live import OrdersLiveController
+    from server.routes.manager.orders_new import PhoneOrderController
     from server.routes.manager.price_types import PriceTypesController
+    from server.routes.manager.shortages import ShortagesController
     from server.routes.manager.variant_edit import VariantFormController
     from server.routes.manager.warehouses import WarehousesController
 
     return [ManagerHomeController, CatalogController, LabelsController, labels_pdf, DocumentsController,
             ProductFormController, VariantFormController, PriceTypesController, CategoriesController,
-            WarehousesController]
+            WarehousesController, NotificationTemplatesController, NotificationLogController,
+            CustomersController, ShortagesController, OrderStatusesController, ChannelsController,
+            CatalogImportController, OrdersController,
+            OrdersLiveController, PhoneOrderController]
