@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The whole test suite: once on SQLite + in-memory stores, once on PostgreSQL + Redis.
-#   bash scripts/test.sh            both backends
+#   bash scripts/test.sh            both backends, side by side (one per core; SQLite's output follows)
 #   bash scripts/test.sh sqlite     SQLite only
 #   bash scripts/test.sh postgres   PostgreSQL + Redis only
 # Extra arguments after the backend go to pytest. Under CI=true an unreachable PostgreSQL or Redis
 # fails the run; otherwise that backend is skipped with a warning.
 source "$(dirname "$0")/_venv.sh" test
-BACKEND="${1:-all}"; shift || true
+BACKEND="all"
+case "${1:-}" in all|sqlite|postgres) BACKEND="$1"; shift ;; esac
 PG_URL="${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test}"
 REDIS="${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}"
 export CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
@@ -48,6 +49,16 @@ run_postgres() {
 case "$BACKEND" in
   sqlite) run_sqlite "$@" ;;
   postgres) run_postgres "$@" ;;
-  all) run_sqlite "$@"; run_postgres "$@" ;;
+  all)
+    # The two runs share nothing (own database, own temporary var dir, free ports), so they run at
+    # the same time: SQLite in the background into a log shown afterwards, PostgreSQL in the foreground.
+    LOG="$(mktemp -t kladovka-sqlite-XXXX.log)"
+    run_sqlite "$@" >"$LOG" 2>&1 &
+    SQLITE_PID=$!
+    PG_RC=0; run_postgres "$@" || PG_RC=$?
+    SQLITE_RC=0; wait "$SQLITE_PID" || SQLITE_RC=$?
+    cat "$LOG"; rm -f "$LOG"
+    echo "==> SQLite run: exit $SQLITE_RC; PostgreSQL + Redis run: exit $PG_RC"
+    [ "$SQLITE_RC" -eq 0 ] && [ "$PG_RC" -eq 0 ] ;;
   *) echo "usage: bash scripts/test.sh [all|sqlite|postgres] [pytest args]" >&2; exit 2 ;;
 esac

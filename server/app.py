@@ -22,6 +22,8 @@ from litestar.stores.registry import StoreRegistry
 from litestar.template.config import TemplateConfig
 
 from server.config import get_settings
+from server.integrations.commerceml.schedule import start_scheduler, stop_scheduler
+from server.outbox_runner import start_inline, stop_inline
 from server.routes import route_handlers
 from server.web.access import AuthenticationMiddleware, access_guard
 from server.web.locale_mw import LocaleMiddleware
@@ -112,7 +114,7 @@ def create_app() -> Litestar:
                                          description="An API token: `kladovka token create NAME --role ROLE`")}),
                                      openapi_router=Router("/schema", route_handlers=[], include_in_schema=False,
                                                            opt={"public": True})),
-        on_startup=[_open_pool],
-        on_shutdown=[_close_pool],
+        on_startup=[_open_pool, start_inline, start_scheduler],  # outbox worker, site exchanges (KLADOVKA_WORKER)
+        on_shutdown=[stop_scheduler, stop_inline, _close_pool],
         debug=False,
     )

@@ -1,4 +1,4 @@
-"""`kladovka` — the command line: serve, assets, migrate, demo, user, token, ledger.
+"""`kladovka` — the command line: serve, assets, migrate, demo, user, token, ledger, import, exchange.
 
 Every command prints what it did in plain words and exits non-zero with a message a person can act
 on when something is wrong (exit 1: refused or failed; exit 2: wrong usage).
@@ -95,8 +95,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_worker(args: argparse.Namespace) -> int:  # pragma: no cover - the outbox arrives with orders
-    return _fail("the outbox worker arrives with orders (issue 3); nothing to do yet")
+def cmd_worker(args: argparse.Namespace) -> int:
+    from server.outbox_runner import run_worker
+
+    _check_database()
+    if args.once:
+        print(f"worker: {_run(run_worker(once=True))} events handled")
+        return 0
+    print("worker: delivering the outbox (Ctrl+C stops)")
+    _run(run_worker(poll_interval=args.poll))
+    print("worker: stopped")
+    return 0
 
 
 def _password_from(args: argparse.Namespace) -> str | None:
@@ -213,6 +222,86 @@ def cmd_ledger_rebuild(args: argparse.Namespace) -> int:
     return 1 if args.check else 0
 
 
+def _print_import_report(report, files: list[str]) -> None:
+    from server.web.i18n import translate_error
+
+    print(f"import: {len(files)} file(s) in {report.seconds:.2f} s: {', '.join(files)}")
+    for kind, c in report.counts.items():
+        if c.total():
+            print(f"  {kind:<12} created {c.created}, updated {c.updated}, unchanged {c.unchanged}, "
+                  f"skipped {c.skipped}")
+    if report.stock_documents:
+        print(f"stock set by inventory documents: {', '.join(report.stock_documents)}")
+    if report.notes:
+        print(f"notes ({len(report.notes)}):")
+        for note in report.notes:
+            where = f"{note.where}: " if note.where else ""
+            print(f"  - {where}{translate_error(note.message, note.params, 'en')}")
+
+
+def cmd_import_commerceml(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from server.domain.exchange.import_1c import import_catalog
+    from server.errors import DomainError
+    from server.integrations.commerceml import CommerceMLError, read_file
+    from server.integrations.commerceml.to_domain import to_catalog_import
+    from server.web.i18n import translate_error
+
+    docs = []
+    for name in args.files:
+        path = Path(name)
+        if not path.is_file():
+            return _fail(f"{name}: no such file")
+        try:
+            docs.append(read_file(path))
+        except CommerceMLError as exc:
+            return _fail(f"{name}: {translate_error(exc.message, exc.params, 'en')}; nothing was imported")
+    _check_database()
+    try:
+        report = _run(import_catalog(to_catalog_import(docs, source=args.source), actor="cli",
+                                     default_warehouse=args.warehouse))
+    except DomainError as exc:
+        for problem in exc.problems:
+            where = f"{problem.field}: " if problem.field else ""
+            print(f"  - {where}{translate_error(problem.message, problem.params, 'en')}", file=sys.stderr)
+        return _fail(translate_error(exc.message, exc.params, "en"))
+    _print_import_report(report, [Path(f).name for f in args.files])
+    return 0
+
+
+def cmd_exchange_run(args: argparse.Namespace) -> int:
+    from server.integrations.commerceml.client import run_exchange
+    from server.integrations.commerceml.schedule import site_channels
+
+    _check_database()
+
+    async def run() -> int:
+        codes = [args.channel] if args.channel else [c.code for c in await site_channels()]
+        if not codes:
+            print("exchange: no active channel of kind commerceml_site with an exchange URL")
+            return 0
+        failed = 0
+        for code in codes:
+            outcome = await run_exchange(code, full=args.full, actor="cli")
+            report = outcome.report
+            if report is None:
+                print(f"{code}: another exchange of this channel is running; nothing done")
+                continue
+            sent = ", ".join(f"{k} {v}" for k, v in report.sent.items() if not isinstance(v, list)) or "nothing"
+            got = ", ".join(f"{k} {v}" for k, v in report.received.items()) or "nothing"
+            print(f"{code}: {'ok' if report.ok else 'FAILED'} ({'full' if report.full else 'changes'}); "
+                  f"sent {sent}; received {got}; new orders {report.orders_received}")
+            for note in report.notes:
+                print(f"  - {note}")
+            if report.error:
+                failed += 1
+                print(f"  error: {report.error}", file=sys.stderr)
+        return 1 if failed else 0
+
+    return _run(run())
+
+
 # ---- parser -------------------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -238,6 +327,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("worker", help="deliver the outbox (notifications, site syncs)")
+    p.add_argument("--once", action="store_true", help="deliver what is due now, then exit")
+    p.add_argument("--poll", type=float, default=1.0, help="seconds between looks at the outbox (default 1)")
     p.set_defaults(func=cmd_worker)
 
     user = sub.add_parser("user", help="manage users").add_subparsers(dest="user_command", metavar="ACTION")
@@ -270,6 +361,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = ledger.add_parser("rebuild", help="recompute balances from moves and report differences")
     p.add_argument("--check", action="store_true", help="only report, change nothing (exit 1 on differences)")
     p.set_defaults(func=cmd_ledger_rebuild)
+    imp = sub.add_parser("import", help="import data from other systems").add_subparsers(dest="import_command",
+                                                                                           metavar="FORMAT")
+    p = imp.add_parser("commerceml", help="catalog from 1C: import.xml [offers.xml, prices, rests …], in one go")
+    p.add_argument("files", nargs="+", metavar="FILE", help="CommerceML files, classifier/import first")
+    p.add_argument("--source", default="1c", help="name of the 1C base (re-imports of one source update its rows)")
+    p.add_argument("--warehouse", help="warehouse code for stock that names no warehouse (default: MAIN)")
+    p.set_defaults(func=cmd_import_commerceml)
+    exchange = sub.add_parser("exchange", help="CommerceML exchanges with shop sites").add_subparsers(
+        dest="exchange_command", metavar="ACTION")
+    p = exchange.add_parser("run", help="exchange with a site now (every commerceml_site channel when none given)")
+    p.add_argument("channel", nargs="?", help="the channel code")
+    p.add_argument("--full", action="store_true", help="send the whole catalog, not only the changes")
+    p.set_defaults(func=cmd_exchange_run)
     return parser
 
 

@@ -28,5 +28,11 @@ APP_REGISTRY = AppRegistry(
         "server.domain.catalog.piccolo_app",
         "server.domain.stock.piccolo_app",
         "server.domain.outbox.piccolo_app",
+        "server.domain.notify.piccolo_app",
+        "server.domain.crm.piccolo_app",
+        "server.domain.orders.piccolo_app",
+        "server.domain.channels.piccolo_app",
+        "server.domain.sync.piccolo_app",
+        "server.domain.exchange.piccolo_app",
     ]
 )

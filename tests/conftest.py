@@ -17,6 +17,7 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 # The test client runs the app on its own event loop while tests call the domain on theirs; an asyncpg
 # pool belongs to one loop, so in-process apps run without one (the e2e server process uses a pool).
 os.environ["KLADOVKA_DB_POOL"] = "0"
+os.environ["KLADOVKA_WORKER"] = "off"  # tests run the outbox worker themselves (run_once)
 os.environ.setdefault("KLADOVKA_TEST_FAST_HASH", "1")  # cheap argon2 profile: see server/domain/users/accounts.py
 if not os.environ.get("DATABASE_URL"):
     os.environ["DATABASE_URL"] = f"sqlite:///{_TMP / 'test.sqlite'}"
