@@ -8,6 +8,7 @@ Nested calls join the outer transaction; the outermost exit commits, any excepti
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import weakref
 from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -99,6 +100,18 @@ def before_commit(key: str, callback: Callable[[Any], Awaitable[None]], initial:
     if key not in hooks:
         hooks[key] = (initial(), callback)
     return hooks[key][0]
+
+
+def is_unique_violation(exc: BaseException) -> bool:
+    """The database refused a row because a unique index already holds its key (a concurrent writer
+    got in first): SQLite's IntegrityError "UNIQUE constraint failed", asyncpg's UniqueViolationError."""
+    if isinstance(exc, sqlite3.IntegrityError):
+        return "UNIQUE" in str(exc).upper()
+    try:
+        from asyncpg.exceptions import UniqueViolationError
+    except ImportError:  # pragma: no cover - asyncpg is installed with piccolo[postgres]
+        return False
+    return isinstance(exc, UniqueViolationError)
 
 
 def in_transaction() -> bool:

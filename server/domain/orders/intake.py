@@ -18,10 +18,9 @@ import dataclasses
 import hashlib
 import json
 import secrets
-import sqlite3
 from datetime import UTC, datetime
 
-from server.db import engine, in_transaction, is_sqlite, write_tx
+from server.db import engine, in_transaction, is_sqlite, is_unique_violation, write_tx
 from server.domain.audit.log import record
 from server.domain.crm.customers import find_or_create_customer_clean, lock_keys
 from server.domain.crm.normalise import search_text
@@ -67,16 +66,6 @@ def _check_key(key: str | None) -> str | None:
         raise ValidationFailed("The Idempotency-Key must be 1 to 255 printable Latin characters",
                                field="idempotency_key")
     return key
-
-
-def is_unique_violation(exc: BaseException) -> bool:
-    if isinstance(exc, sqlite3.IntegrityError):
-        return "UNIQUE" in str(exc).upper()
-    try:
-        from asyncpg.exceptions import UniqueViolationError
-    except ImportError:  # pragma: no cover - asyncpg is installed with piccolo[postgres]
-        return False
-    return isinstance(exc, UniqueViolationError)
 
 
 async def _allocate_id() -> int:

@@ -8,9 +8,8 @@ audit row in the same transaction; stock is only read here (see _holdings.py).
 from __future__ import annotations
 
 import re
-import sqlite3
 
-from server.db import in_transaction, is_sqlite, write_tx
+from server.db import in_transaction, is_sqlite, is_unique_violation, write_tx
 from server.domain.audit.log import record
 from server.domain.stock._holdings import Held, warehouse_held
 from server.domain.stock.tables import Bin, StockBalance, Warehouse
@@ -27,16 +26,6 @@ def raise_all(problems: list[DomainError], summary: str = "The warehouse has %(c
         raise problems[0]
     if problems:
         raise ValidationFailed(summary, problems=problems, count=len(problems))
-
-
-def _is_unique_violation(exc: BaseException) -> bool:
-    if isinstance(exc, sqlite3.IntegrityError):
-        return "UNIQUE" in str(exc).upper()
-    try:
-        from asyncpg.exceptions import UniqueViolationError
-    except ImportError:  # pragma: no cover - asyncpg is installed with piccolo[postgres]
-        return False
-    return isinstance(exc, UniqueViolationError)
 
 
 def _texts(name: str | None, address: str | None) -> list[DomainError]:
@@ -68,7 +57,7 @@ async def create_warehouse(code: str, name: str, *, address: str = "", allow_neg
             await record(actor, "warehouse.create", "warehouse", row.id,
                          {"code": code, "name": name, "allow_negative": bool(allow_negative)})
     except Exception as exc:  # two people took the same code at the same moment: the index refused one
-        if outermost and _is_unique_violation(exc):
+        if outermost and is_unique_violation(exc):
             raise Conflict("Warehouse code %(code)s is already taken", field="code", code=code) from None
         raise
     return row.id
