@@ -27,7 +27,7 @@ from server.errors import InsufficientStock, ValidationFailed
 from server.integrations.commerceml import read_file
 from server.integrations.commerceml.to_domain import to_catalog_import
 
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "commerceml"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "commerceml"
 SETS = {
     "cml204": ["cml204_import_1c_official.xml", "cml204_offers_1c_official.xml"],
     "cml205": ["cml205_import_changes_only.xml", "cml205_offers_changes_only.xml"],

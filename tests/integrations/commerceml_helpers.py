@@ -1,10 +1,10 @@
-"""Where the CommerceML fixtures are: ../shared/fixtures/commerceml beside the repository."""
+"""Where the CommerceML fixtures are: tests/fixtures/commerceml (copied from the shared fixture set)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "commerceml"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "commerceml"
 
 
 def fixture_files() -> list[Path]:

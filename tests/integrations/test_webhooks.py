@@ -21,7 +21,7 @@ from server.integrations.webhooks.signature import sign, verify
 from tests.domain.stock_helpers import make_variant, make_warehouse, receive
 from tests.routes.api_helpers import assert_problem
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "webhooks"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "webhooks"
 WOO = (FIXTURES / "woocommerce_order_created.json").read_bytes()
 SHOPIFY = (FIXTURES / "shopify_order_rest_fixture.json").read_bytes()
 PING = (FIXTURES / "woocommerce_ping.urlencoded.txt").read_bytes()

@@ -17,7 +17,7 @@ from server.domain.stock.reservations import reserve
 from tests.domain.stock_helpers import make_warehouse, receive
 from tests.routes.api_helpers import assert_problem, ean13
 
-SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "yml" / "yml_valid_feed.xml"
+SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "yml" / "yml_valid_feed.xml"
 
 
 def _in_order(tags: list[str], reference: list[str]) -> bool:
