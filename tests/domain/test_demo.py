@@ -93,7 +93,12 @@ async def _check_stock() -> None:
                                       StockDocument.dest_warehouse)
     assert {d["status"] for d in docs if d["kind"] != "shipment"} == {"posted"}
     shipments = Counter(d["status"] for d in docs if d["kind"] == "shipment")
-    assert shipments["posted"] >= 200 and shipments["draft"] >= 1, "the orders' shipments; returns unposted"
+    statuses = Counter(r["status"] for r in await Order.select(Order.status))
+    shipped = statuses["out_for_delivery"] + statuses["delivered"] + statuses["closed"]
+    # one shipment per order that left the warehouse; a return unposts its shipment (how many of each
+    # depends on the hour the demo is loaded at, so the test counts the orders instead of a constant)
+    assert shipments["posted"] == shipped and shipped >= 150, (shipments, statuses)
+    assert shipments["draft"] == statuses["returned"] >= 1, (shipments, statuses)
     kinds = defaultdict(int)
     for d in docs:
         kinds[d["kind"]] += 1
