@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from litestar import Controller, Request, Response, post
 
+from server.domain.outbox.worker import wake
 from server.integrations.webhooks.receive import receive_webhook
 from server.routes._machine import MACHINE_ERROR_HANDLERS
 
@@ -20,4 +21,6 @@ class WebhookController(Controller):
     async def receive(self, request: Request, channel_code: str) -> Response:
         outcome = await receive_webhook(channel_code, await request.body(), dict(request.headers),
                                         remote=request.client.host if request.client else "")
+        if outcome.status == "created":
+            wake()  # this process's outbox worker tells the boards and the customer at once
         return Response(outcome.as_dict(), status_code=200)

@@ -24,6 +24,7 @@ from server.domain.exchange.order_sync import (
 from server.domain.orders.intake import intake_order
 from server.domain.orders.settings import status_settings
 from server.domain.orders.tables import Order as OrderRow
+from server.domain.outbox.worker import wake
 from server.errors import DomainError
 from server.integrations.commerceml.catalog_export import ref_source
 from server.integrations.commerceml.model import Order
@@ -91,6 +92,8 @@ async def take_remote_order(channel: Channel, order: Order, *, actor: str) -> Ta
                                        actor=actor)
     await mark_synced(channel.code, result.order_id, remote_id=incoming.remote_id,
                       remote_number=incoming.remote_number)
+    if result.created:
+        wake()  # boards and the customer hear of it at once (inside an outer transaction: at the next poll)
     return Taken(result.order_id, result.created, applied.changed, 0,
                  [*incoming.notes, *(explain(p) for p in applied.refused or [])])
 
