@@ -3,9 +3,28 @@ importable by name once there are several of them)."""
 
 from __future__ import annotations
 
+import socket
+import urllib.request
+
 from server.config import get_settings
 
 IS_SQLITE = get_settings().database.is_sqlite
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nobody listens on right now (for servers and peers the tests start)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def healthy(url: str) -> bool:
+    """The Kladovka server at `url` answers /healthz with 200."""
+    try:
+        with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
 
 
 def all_tables():

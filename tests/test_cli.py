@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import httpx
+from harness import free_port
 
 from server.config import PROJECT_ROOT
 from server.domain.users.accounts import authenticate, create_user
@@ -156,14 +156,8 @@ async def test_assets_without_npm_says_what_to_install():
     assert "npm is not installed" in forced.stderr
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 async def test_serve_answers_health_checks():
-    port = _free_port()
+    port = free_port()
     proc = await asyncio.create_subprocess_exec(
         *COMMAND, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1", env=_env(),
         cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

@@ -14,16 +14,15 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from harness import free_port, healthy
 from playwright.async_api import expect
 
 from tests.e2e.browser_settings import CHROMIUM, CONTEXT_ARGS, DEFAULT_TIMEOUT_MS, LAUNCH_ARGS
@@ -39,24 +38,10 @@ def browser_type_launch_args():
     return dict(LAUNCH_ARGS)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
 def _serve(extra_env: Callable[[str], dict[str, str]] | None = None) -> Iterator[str]:
     """`uvicorn server.asgi:app` in a subprocess on a free port against the test database; yields its URL.
     `extra_env(url)` adds to the environment the tests prepared."""
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = tempfile.NamedTemporaryFile(prefix="kladovka-e2e-server-", suffix=".log", delete=False)
     process = subprocess.Popen(
@@ -66,7 +51,7 @@ def _serve(extra_env: Callable[[str], dict[str, str]] | None = None) -> Iterator
         stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-        while not _healthy(url):
+        while not healthy(url):
             if process.poll() is not None or time.monotonic() > deadline:
                 log.flush()
                 output = Path(log.name).read_text(encoding="utf-8", errors="replace")[-3000:]
@@ -98,7 +83,7 @@ def smtp_inbox():
 
     from tests.integrations.notify_peers import _Inbox
 
-    inbox, port = _Inbox(), _free_port()
+    inbox, port = _Inbox(), free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:

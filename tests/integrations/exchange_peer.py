@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+
+from tests.harness import free_port, healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 LOGIN, SECRET = "kladovka", "peer-secret"
@@ -35,20 +35,6 @@ async def _setup() -> str:
     return created.token
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
 @contextmanager
 def peer(tmp: Path):
     """(url, database file, API token) of a fresh peer Kladovka, stopped afterwards."""
@@ -61,7 +47,7 @@ def peer(tmp: Path):
     if setup.returncode != 0:
         raise RuntimeError(f"the peer could not be set up:\n{setup.stderr[-3000:]}")
     token = setup.stdout.strip().splitlines()[-1]
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = open(tmp / "peer.log", "wb")  # noqa: SIM115 - closed below
     process = subprocess.Popen([sys.executable, "-m", "uvicorn", "server.asgi:app", "--host", "127.0.0.1", "--port",
@@ -69,7 +55,7 @@ def peer(tmp: Path):
                                stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60
-        while not _healthy(url):
+        while not healthy(url):
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the peer did not start: {(tmp / 'peer.log').read_text(errors='replace')[-3000:]}")
             time.sleep(0.1)
