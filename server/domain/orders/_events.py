@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from server.domain.orders.settings import status_settings
+from server.domain.orders.settings import StatusSetting, status_settings
 from server.domain.outbox.events import emit
 
 
@@ -25,8 +25,10 @@ async def order_created(order: dict) -> None:
                                  "status": order["status"]})
 
 
-async def status_changed(order: dict, from_status: str | None, to_status: str, at: datetime) -> None:
-    setting = (await status_settings())[to_status]
+async def status_changed(order: dict, from_status: str | None, to_status: str, at: datetime, *,
+                         settings: dict[str, StatusSetting] | None = None) -> None:
+    """`settings`: the shop's status settings when the caller has already read them in this transaction."""
+    setting = (settings or await status_settings())[to_status]
     await emit("order.status_changed", {
         "order_id": order["id"],
         "number": order["number"],

@@ -145,8 +145,9 @@ async def change_status(order_id: int, to: str, *, actor: str = "system", commen
     if at is not None and (at.tzinfo is None or at > datetime.now(UTC)):
         raise ValidationFailed("The time of a status change must be a time zone aware moment, not in the future",
                                field="at")
-    labels = {code: s.label for code, s in (await status_settings()).items()}
     async with write_tx():
+        settings = await status_settings()  # read once: the rules' messages and the event's label
+        labels = {code: s.label for code, s in settings.items()}
         order = await lock_order(order_id)
         lines = await order_lines(order_id)
         frm = order["status"]
@@ -164,5 +165,5 @@ async def change_status(order_id: int, to: str, *, actor: str = "system", commen
                      {"number": order["number"], "status": {"old": frm, "new": to}, **facts,
                       **({"comment": comment} if comment else {})})
         order = {**order, "status": to, "updated_at": now}
-        await _events.status_changed(order, frm, to, now)
+        await _events.status_changed(order, frm, to, now, settings=settings)
     return order
