@@ -227,6 +227,16 @@ class ProductForm:
         count = await self.variants.count()
         await self.page.get_by_test_id("add-variant").click()
         await expect(self.variants).to_have_count(count + 1)
+        await self._autofocus_done()
+
+    async def _autofocus_done(self) -> None:
+        """HTMX swaps the form in, then, when it settles a moment later, focuses the re-rendered form's
+        `autofocus` field (the new row's first input). Typing before that can land in that field
+        instead of the one meant (seen: a characteristic's name typed into the new variant's SKU)."""
+        await self.page.wait_for_function(
+            "() => { const f = document.getElementById('product-form');"
+            " const a = f && f.querySelector('[autofocus]');"
+            " return !!f && !f.matches('.htmx-settling, .htmx-swapping') && (!a || document.activeElement === a); }")
 
     async def add_characteristic(self, n: int) -> None:
         rows = self.variant(n).get_by_test_id("characteristic-row")
