@@ -34,5 +34,7 @@ APP_REGISTRY = AppRegistry(
         "server.domain.channels.piccolo_app",
         "server.domain.sync.piccolo_app",
         "server.domain.exchange.piccolo_app",
+        "server.domain.marking.piccolo_app",
+        "server.domain.picking.piccolo_app",
     ]
 )

@@ -18,7 +18,7 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 TEMPLATE_MSGID = re.compile(r"""\b_\(\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')""")
 ERRORS = {"DomainError", "ValidationFailed", "Conflict", "NotFound", "InsufficientStock", "PermissionDenied"}
 # Calls whose n-th positional argument is a msgid.
-MSGID_ARG = {"_": 0, "gettext": 0, "translate_error": 0, "_line_error": 1, **dict.fromkeys(ERRORS, 0)}
+MSGID_ARG = {"_": 0, "gettext": 0, "translate_error": 0, "_line_error": 1, "_refuse": 1, "_Decision": 1, **dict.fromkeys(ERRORS, 0)}
 # Tables of texts translated later, where they are shown (name of the constant in its module).
 DEFERRED = {
     "server/domain/stock/_validate.py": ["TEXT_LIMITS"],

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 
 from server.db import is_sqlite, write_tx
 from server.domain.audit.log import record
+from server.domain.marking.codes import release_order_codes
 from server.domain.orders import _events
 from server.domain.orders.intake import order_ref
 from server.domain.orders.settings import status_settings
@@ -115,7 +116,8 @@ async def _stock_effects(order: dict, lines: list[dict], to: str, actor: str) ->
     if to == "cancelled":
         released = await release(ref, actor=actor)
         await OrderLine.update({OrderLine.reserved: 0}).where(OrderLine.order == order["id"])
-        return {"released": released}
+        codes = await release_order_codes(order["id"], "cancelled")
+        return {"released": released, **({"codes_released": codes} if codes else {})}
     if to == "out_for_delivery":
         document = await consume(ref, actor=actor, warehouse_id=order["warehouse"])
         for line in lines:
@@ -129,7 +131,8 @@ async def _stock_effects(order: dict, lines: list[dict], to: str, actor: str) ->
         for doc in shipments:
             await unpost_document(doc["id"], actor=actor)
         await OrderLine.update({OrderLine.shipped: 0}).where(OrderLine.order == order["id"])
-        return {"unposted_shipments": [d["id"] for d in shipments]}
+        codes = await release_order_codes(order["id"], "returned")
+        return {"unposted_shipments": [d["id"] for d in shipments], **({"codes_released": codes} if codes else {})}
     return {}
 
 
