@@ -13,6 +13,9 @@ VENDOR_DIR = PROJECT_ROOT / "pwa" / "common" / "static" / "vendor"
 # source inside node_modules → name under /static/common/vendor/
 VENDOR_FILES: dict[str, str] = {
     "htmx.org/dist/htmx.min.js": "htmx.min.js",
+    # camera scanning where the browser has no BarcodeDetector (loaded only when the camera is opened)
+    "zxing-wasm/dist/iife/reader/index.js": "zxing-reader.js",
+    "zxing-wasm/dist/reader/zxing_reader.wasm": "zxing_reader.wasm",
 }
 
 

@@ -15,8 +15,9 @@ def route_handlers() -> list:
     from server.routes.system import SystemController
     from server.routes.tracking import TrackingController
     from server.routes.tracking_push import TrackingPushController
+    from server.routes.warehouse import warehouse_controllers
     from server.routes.webhooks import WebhookController
 
-    return [SystemController, AuthController, *pwa_handlers(), *pending_app_handlers(), *manager_controllers(),
+    return [SystemController, AuthController, *pwa_handlers(), *pending_app_handlers(), *manager_controllers(), *warehouse_controllers(),
             *admin_controllers(), *api_controllers(), TrackingPushController, TrackingController,
             WebhookController, FeedController, ExchangeController]

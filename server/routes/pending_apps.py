@@ -1,5 +1,5 @@
-"""Where pickers and couriers land until their apps exist (the warehouse app is issue #4, the courier
-app issue #5): a page that says so plainly, instead of a 404 after signing in."""
+"""Where couriers land until their app exists (issue #5): a page that says so plainly, instead of a
+404 after signing in."""
 
 from __future__ import annotations
 
@@ -15,12 +15,6 @@ def _pending(request: Request, title: str, text: str) -> Template:
                                                         "user": principal_of(request)})
 
 
-@get("/warehouse", name="warehouse-home", opt={"roles": {"picker"}}, include_in_schema=False)
-async def warehouse_home(request: Request) -> Template:
-    return _pending(request, _("Warehouse app"),
-                    _("Picking, scanning and packing orders arrive in the next version of Kladovka."))
-
-
 @get("/courier", name="courier-home", opt={"roles": {"courier"}}, include_in_schema=False)
 async def courier_home(request: Request) -> Template:
     return _pending(request, _("Courier app"),
@@ -28,4 +22,4 @@ async def courier_home(request: Request) -> Template:
 
 
 def pending_app_handlers() -> list:
-    return [warehouse_home, courier_home]
+    return [courier_home]

@@ -53,6 +53,7 @@ class PwaApp:
             f"/{self.code}/manifest.webmanifest",
             "/static/common/app.css",
             "/static/common/vendor/htmx.min.js",
+            "/static/common/pwa.js",
             f"/static/{self.code}/app.js",
             *(icon["src"] for icon in self.icons),
             *self.extra_precache,
@@ -64,6 +65,14 @@ PWA_APPS: dict[str, PwaApp] = {
         code="manager", name="Kladovka — manager", short_name="Kladovka",
         description="Catalog, stock and documents of the shop",
         shortcuts=(("Catalog", "/manager/catalog"), ("Documents", "/manager/documents")),
+    ),
+    "warehouse": PwaApp(
+        code="warehouse", name="Kladovka — warehouse", short_name="Warehouse",
+        description="Picking, packing, receiving and counting with a scanner",
+        theme_color="#0e5c4a",
+        shortcuts=(("Orders to pick", "/warehouse/"), ("Receiving", "/warehouse/receiving"),
+                   ("Inventory count", "/warehouse/counts")),
+        extra_precache=("/static/warehouse/scanner.js", "/static/warehouse/app.css"),
     ),
 }
 

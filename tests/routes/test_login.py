@@ -168,12 +168,12 @@ async def test_a_successful_sign_in_resets_the_failure_count(client):
     await sign_in(client, "anna", "right-pass")
 
 
-async def test_pickers_and_couriers_land_on_a_page_that_says_their_app_is_coming(client):
+async def test_pickers_land_in_the_warehouse_app_and_couriers_on_a_page_that_says_theirs_is_coming(client):
     await create_user("picker", "demo", ["picker"])
     await create_user("courier", "demo", ["courier"])
     response = await sign_in(client, "picker")
     page = await client.get(response.headers["location"])
-    assert page.status_code == 200 and "Приложение склада" in page.text and "следующей версии" in page.text
+    assert page.status_code == 200 and "Заказы к сборке" in page.text and 'href="/warehouse/manifest.webmanifest"' in page.text
     assert (await client.get("/courier/", follow_redirects=False)).status_code in (302, 303, 403)
     async with second_browser() as other:
         landing = await other.get((await sign_in(other, "courier")).headers["location"])

@@ -1,4 +1,4 @@
-"""GET /manager/orders/live: Server-Sent Events for open order boards (pwa/manager/static/orders.js).
+"""GET /manager/orders/live: Server-Sent Events for open order boards (pwa/common/static/live-orders.js).
 
 The stream starts with an event "ready" (the subscription is in place: a board that reconnected
 re-reads its rows then), then sends an event "order" with the JSON of server/live.py for every new or

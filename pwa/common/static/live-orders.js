@@ -1,4 +1,5 @@
-/* The order board's live updates (loaded with `defer` by pwa/manager/templates/_base.html).
+/* Live order lists (loaded with `defer` by the manager's and the warehouse's _base.html): the manager's
+ * order board, the pickers' queue of orders to pick.
  *
  * A page with an element [data-live-orders="<SSE url>"] (the board's results, #order-results) gets an
  * EventSource on that url; leaving the board (an HTMX-boosted navigation swaps the body) closes it.
