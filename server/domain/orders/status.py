@@ -6,9 +6,10 @@
 
 Rules beyond the arrows: an order paid in advance (prepaid_online, invoice) leaves for delivery only
 when fully paid; it leaves only with every line reserved in full (no partial shipment), and leaving
-consumes the reservations into a posted shipment document. A change writes the new status (a
-conditional UPDATE … WHERE status = <from>, after locking the order row), the history row, the audit
-row and the outbox event in one transaction: of two concurrent changes only one applies.
+consumes the reservations into a posted shipment document (taking the goods out of the bins they were
+picked from). A change writes the new status (a conditional UPDATE … WHERE status = <from>, after
+locking the order row), the history row, the audit row and the outbox event in one transaction: of two
+concurrent changes only one applies.
 """
 
 from __future__ import annotations
@@ -119,7 +120,10 @@ async def _stock_effects(order: dict, lines: list[dict], to: str, actor: str) ->
         codes = await release_order_codes(order["id"], "cancelled")
         return {"released": released, **({"codes_released": codes} if codes else {})}
     if to == "out_for_delivery":
-        document = await consume(ref, actor=actor, warehouse_id=order["warehouse"])
+        from server.domain.picking.bins_shipped import picked_bins  # picking imports this module
+
+        document = await consume(ref, actor=actor, warehouse_id=order["warehouse"],
+                                 bins=await picked_bins(order["id"]))
         for line in lines:
             await OrderLine.update({OrderLine.shipped: OrderLine.shipped + line["reserved"], OrderLine.reserved: 0}
                                    ).where(OrderLine.id == line["id"])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from server.domain.catalog.tables import Barcode, Variant
 from server.domain.marking.tables import UnitCode
-from server.domain.picking._context import load_context, utc
+from server.domain.picking._context import display_name, load_context, utc
 from server.domain.picking.tables import PickList, PickListOrder, PickShortage
 from server.domain.stock.tables import Warehouse
 
@@ -31,6 +31,23 @@ async def _goods(variant_ids: list[int]) -> tuple[dict[int, dict], dict[str, dic
         if b["multiplier"] == 1 and b["code"].isdigit() and len(b["code"]) in (8, 12, 13, 14):
             goods[b["variant"]]["gtins"].append(b["code"].rjust(14, "0"))
     return goods, codes
+
+
+async def _other_variants(product_ids: set[int], variant_ids: set[int]) -> dict[str, dict]:
+    """Every barcode and SKU of the other variants of these products → that variant (name, product)."""
+    if not product_ids:
+        return {}
+    rows = await Variant.select(Variant.id, Variant.sku, Variant.name, Variant.product,
+                                Variant.product.name.as_alias("product_name")).where(
+        (Variant.product.is_in(sorted(product_ids))) & (Variant.id.not_in(sorted(variant_ids) or [0])))
+    if not rows:
+        return {}
+    found = {r["id"]: {"variant_id": r["id"], "product_id": r["product"],
+                       "name": display_name(r["product_name"], r["name"])} for r in rows}
+    codes = {r["sku"].upper(): found[r["id"]] for r in rows}
+    for b in await Barcode.select(Barcode.variant, Barcode.code).where(Barcode.variant.is_in(list(found))):
+        codes[b["code"].upper()] = found[b["variant"]]
+    return codes
 
 
 async def pick_list_snapshot(pick_list_id: int) -> dict:
@@ -77,6 +94,7 @@ async def pick_list_snapshot(pick_list_id: int) -> dict:
                     "comment": m["comment"], "packed": m["packed_at"] is not None} for m in members],
         "lines": lines,
         "codes": codes,
+        "other_codes": await _other_variants({x.product_id for x in ctx.lines}, ctx.variants),
         "used_codes": sorted(u["code_key"] for u in used),
         "bins": sorted(ctx.bins.values()),
         "complete": ctx.complete,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 
 def manager_controllers() -> list:
+    from server.routes.manager.bin_labels import BinLabelsController
     from server.routes.manager.catalog import CatalogController, LabelsController, labels_pdf
     from server.routes.manager.catalog_edit import ProductFormController
     from server.routes.manager.categories import CategoriesController
@@ -12,10 +13,12 @@ def manager_controllers() -> list:
     from server.routes.manager.documents import DocumentsController
     from server.routes.manager.home import ManagerHomeController
     from server.routes.manager.notifications import NotificationLogController, NotificationTemplatesController
+    from server.routes.manager.order_shortages import OrderShortagesController
     from server.routes.manager.order_statuses import OrderStatusesController
     from server.routes.manager.orders import OrdersController
     from server.routes.manager.orders_live import OrdersLiveController
     from server.routes.manager.orders_new import PhoneOrderController
+    from server.routes.manager.pick_report import PickReportController
     from server.routes.manager.price_types import PriceTypesController
     from server.routes.manager.shortages import ShortagesController
     from server.routes.manager.variant_edit import VariantFormController
@@ -26,4 +29,5 @@ def manager_controllers() -> list:
             WarehousesController, NotificationTemplatesController, NotificationLogController,
             CustomersController, ShortagesController, OrderStatusesController, ChannelsController,
             CatalogImportController, OrdersController,
-            OrdersLiveController, PhoneOrderController]
+            OrdersLiveController, PhoneOrderController, OrderShortagesController, PickReportController,
+            BinLabelsController]

@@ -20,6 +20,7 @@ from server.domain.orders.settings import status_settings
 from server.domain.orders.status import TRANSITIONS, change_status, check_transition
 from server.domain.orders.tables import PAYMENT_METHODS
 from server.domain.outbox.worker import wake
+from server.domain.picking.shortages import flagged_orders, order_picking
 from server.domain.users.manage import list_users
 from server.errors import DomainError, ValidationFailed
 from server.routes.manager._common import (
@@ -77,7 +78,8 @@ async def _card(request: Request, order_id: int, *, error: DomainError | None = 
     principal = principal_of(request)
     context = {"order": card, **lookups, "status_labels_shop": labels, "blocked": _blocked(card, labels),
                "can_write": bool(principal and principal.has_any(WRITE_ROLES)), "managers": await _managers(),
-               "payment_methods": PAYMENT_METHODS, "form": form or {}, "errors": {}, "nav": "orders"}
+               "payment_methods": PAYMENT_METHODS, "form": form or {}, "errors": {}, "nav": "orders",
+               "picking": await order_picking(order_id, card["warehouse"]["id"] if card["warehouse"] else 0)}
     if error is None:
         return page(request, "manager/order_card.html", context)
     context["flash"] = error_flash(error)
@@ -109,7 +111,8 @@ class OrdersController(Controller):
         except ValidationFailed as exc:
             errors = errors_by_field(exc)
         shortages = await shortages_by_order([r["id"] for r in rows])
-        context = {"rows": rows, "shortages": shortages, "filters": filters, "errors": errors, "nav": "orders",
+        context = {"rows": rows, "shortages": shortages, "pick_shortages": await flagged_orders([r["id"] for r in rows]),
+                   "filters": filters, "errors": errors, "nav": "orders",
                    "paging": pages(total, page_no, "/manager/orders", filters.params()), **await _lookups()}
         if wants_fragment(request):
             return fragment("manager/_order_rows.html", context)
