@@ -1,7 +1,8 @@
 """Live updates for open screens: the manager's order board hears about new and changed orders.
 
-The outbox handlers of "order.created" and "order.status_changed" publish a small JSON message
-    {"kind": "created" | "status", "order_id", "number", "status", "from"}
+The outbox handlers of "order.created", "order.status_changed", "order.pick_shortage" and
+"order.lines_changed" publish a small JSON message
+    {"kind": "created" | "status" | "shortage" | "lines", "order_id", "number", "status", "from"}
 on the channel `orders_channel()` ("manager.orders"). The outbox hands out only committed events, so a
 board that re-reads its rows on a message sees the change. The creation's own "status_changed"
 (from None to "new") is not published again: "created" already said it.
@@ -33,7 +34,8 @@ from server.config import get_settings
 
 log = logging.getLogger("kladovka.live")
 ORDERS = "manager.orders"
-TOPICS = ("order.created", "order.status_changed")
+TOPICS = ("order.created", "order.status_changed", "order.pick_shortage", "order.lines_changed")
+CHANGES = {"order.pick_shortage": "shortage", "order.lines_changed": "lines"}  # re-read, nothing else
 
 _bound: Any = None  # the ChannelsPlugin of the app running in this process, if any
 _bound_loop: asyncio.AbstractEventLoop | None = None  # the event loop that app runs on
@@ -110,6 +112,9 @@ def order_message(topic: str, payload: dict[str, Any]) -> dict[str, Any] | None:
     if topic == "order.status_changed" and payload.get("from"):
         return {"kind": "status", "order_id": payload.get("order_id"), "number": payload.get("number"),
                 "status": payload.get("to"), "from": payload.get("from")}
+    if topic in CHANGES:  # the picker reported missing goods, the manager resolved it or changed the lines
+        return {"kind": CHANGES[topic], "order_id": payload.get("order_id"), "number": payload.get("number"),
+                "status": payload.get("status"), "from": None}
     return None
 
 

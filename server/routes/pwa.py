@@ -72,7 +72,9 @@ PWA_APPS: dict[str, PwaApp] = {
         theme_color="#0e5c4a",
         shortcuts=(("Orders to pick", "/warehouse/"), ("Receiving", "/warehouse/receiving"),
                    ("Inventory count", "/warehouse/counts")),
-        extra_precache=("/static/warehouse/scanner.js", "/static/warehouse/app.css"),
+        extra_precache=("/static/warehouse/scanner.js", "/static/warehouse/app.css", "/static/common/live-orders.js",
+                        "/static/warehouse/offline-queue.js", "/static/warehouse/gs1.js", "/static/warehouse/pick-check.js",
+                        "/static/warehouse/pick-view.js", "/static/warehouse/pick.js", "/static/warehouse/camera.js"),
     ),
 }
 

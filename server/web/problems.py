@@ -2,8 +2,11 @@
 
 Under /api: RFC 9457 problem details (`application/problem+json`: type, title, status, detail, and
 `errors` when several things are wrong), in the request's language — ?lang=, the `lang` cookie, the
-user's own setting, Accept-Language, else Russian. Elsewhere: a 401 becomes a redirect to the login
-page, other errors an HTML page (or an HTMX fragment) in the user's language. Never a bare 500.
+user's own setting, Accept-Language, else Russian. The page scripts of the warehouse app talk JSON too
+(a request under /warehouse/ that accepts or sends application/json): they get the same problem
+details, a 401 included (a script cannot follow a redirect to the login form). Elsewhere: a 401
+becomes a redirect to the login page, other errors an HTML page (or an HTMX fragment) in the user's
+language. Never a bare 500.
 """
 
 from __future__ import annotations
@@ -39,6 +42,21 @@ CSRF_FAILED = "CSRF token verification failed"  # litestar.middleware.csrf's mes
 
 def is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
+
+
+JSON_APPS = ("/warehouse/",)  # PWAs whose page scripts send and read JSON (pick screen: scans, completion)
+
+
+def wants_problem_json(request: Request) -> bool:
+    """An /api request, or a JSON request of a page script (Accept or Content-Type application/json)."""
+    if is_api(request):
+        return True
+    if not request.url.path.startswith(JSON_APPS):
+        return False
+    accept = request.headers.get("accept", "")
+    content_type = request.headers.get("content-type", "")
+    return "application/json" in accept or "application/problem+json" in accept or content_type.startswith(
+        "application/json")
 
 
 # --- language of an API answer ------------------------------------------------------------------
@@ -115,7 +133,7 @@ def _problem_item(p: DomainError, lang: str | None) -> dict[str, Any]:
 
 
 def domain_error_handler(request: Request, exc: DomainError) -> Response:
-    if not is_api(request):
+    if not wants_problem_json(request):
         return error_page(request, exc.status_code, translate_error(exc.message, exc.params))
     lang = api_language(request)
     extra: dict[str, Any] = {}
@@ -178,7 +196,7 @@ def _field_error(key: str | None, message: str, lang: str) -> dict[str, Any]:
 
 
 def validation_handler(request: Request, exc: ValidationException) -> Response:
-    if not is_api(request):
+    if not wants_problem_json(request):
         return error_page(request, 400, _("The request body is not valid JSON or misses required fields"))
     lang = api_language(request)
     extra = exc.extra if isinstance(exc.extra, list) else []
@@ -207,6 +225,13 @@ def _api_http_problem(request: Request, exc: HTTPException) -> Response:
     status = exc.status_code
     lang = api_language(request)
     reason = str(exc.detail) if exc.detail else ""
+    if status == 401 and not is_api(request):  # a page script whose session ended
+        detail = _("Sign in to continue", lang)
+        return problem(401, _("Not authenticated", lang), detail, "unauthorized", request=request,
+                       errors=[{"field": None, "detail": detail}])
+    if status == 403 and exc.detail == CSRF_FAILED:
+        detail = _("The form is out of date or was sent from another site. Reload the page and try again.", lang)
+        return problem(403, detail, detail, "csrf", request=request, errors=[{"field": None, "detail": detail}])
     if status == 401:
         detail = _("Send a valid API token: Authorization: Bearer <token>", lang)
         return problem(401, _("Not authenticated", lang), detail, "unauthorized", request=request,
@@ -226,7 +251,7 @@ def _api_http_problem(request: Request, exc: HTTPException) -> Response:
 
 
 def http_error_handler(request: Request, exc: HTTPException) -> Response:
-    if is_api(request):
+    if wants_problem_json(request):
         return _api_http_problem(request, exc)
     status = exc.status_code
     if isinstance(exc, NotAuthorizedException):
@@ -243,7 +268,7 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response:
 
 def internal_error_handler(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    if is_api(request):
+    if wants_problem_json(request):
         lang = api_language(request)
         detail = _("Something went wrong on our side; nothing was changed. Try again.", lang)
         return problem(HTTP_500_INTERNAL_SERVER_ERROR, _("Internal error", lang), detail, "internal",

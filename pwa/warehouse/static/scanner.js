@@ -89,6 +89,14 @@
   document.addEventListener('beforeinput', function (event) {
     var data = event.data || '';
     if (event.inputType !== 'insertText' && event.inputType !== 'insertReplacementText') return;
+    if (burst && data === GS) {
+      // a GS that came as text without a key of its own (some wedges; Playwright's keyboard.type into a
+      // field does the same): it belongs to the burst, not to the field
+      event.preventDefault();
+      burst.code += GS;
+      burst.last = event.timeStamp || performance.now();
+      return;
+    }
     var code = data.replace(/[\r\n\t]+$/, '');
     if (code.length < MIN_LENGTH || burst) return; // keystroke mode types one character per event
     event.preventDefault();

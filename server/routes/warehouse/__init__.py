@@ -5,5 +5,8 @@ from __future__ import annotations
 
 def warehouse_controllers() -> list:
     from server.routes.warehouse.home import WarehouseHomeController
+    from server.routes.warehouse.picking import PickingController
+    from server.routes.warehouse.shortages import PickShortageController
+    from server.routes.warehouse.slip import PackingSlipController
 
-    return [WarehouseHomeController]
+    return [WarehouseHomeController, PickingController, PickShortageController, PackingSlipController]
