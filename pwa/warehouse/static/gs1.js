@@ -174,8 +174,9 @@
       var tail = parseTail(rest.slice(gsAt + 1));
       if (serial && serial.length <= MAX_SERIAL && tail !== null) return { serial: serial, tail: tail, repaired: false };
     }
+    var hadGs = gsAt >= 0; // a GS that is really there ends the serial: never glue it into one
     var flat = rest.split(GS).join('');
-    if (flat.length <= MAX_SERIAL && (SERIAL_LENGTHS.slice(0, 3).indexOf(flat.length) >= 0 || !hasTailShape(flat))) {
+    if (!hadGs && flat.length <= MAX_SERIAL && (SERIAL_LENGTHS.slice(0, 3).indexOf(flat.length) >= 0 || !hasTailShape(flat))) {
       return { serial: flat, tail: [], repaired: false };
     }
     for (var i = 0; i < SERIAL_LENGTHS.length; i++) {
@@ -186,7 +187,7 @@
         return { serial: flat.slice(0, n), tail: t, repaired: true };
       }
     }
-    if (flat.length <= MAX_SERIAL) return { serial: flat, tail: [], repaired: false };
+    if (!hadGs && flat.length <= MAX_SERIAL) return { serial: flat, tail: [], repaired: false };
     return null;
   }
 

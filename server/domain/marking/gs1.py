@@ -177,8 +177,9 @@ def _split_serial(rest: str) -> tuple[str, dict[str, str], bool] | None:
         if serial and len(serial) <= _MAX_SERIAL and tail is not None:
             return serial, tail, False
         # a GS inside what should be the tail only: fall through to the positional repair
+    had_gs = GS in rest  # a GS that is really there ends the serial: never glue it into one
     flat = rest.replace(GS, "")
-    if len(flat) <= _MAX_SERIAL and (len(flat) in SERIAL_LENGTHS[:3] or not _has_tail_shape(flat)):
+    if not had_gs and len(flat) <= _MAX_SERIAL and (len(flat) in SERIAL_LENGTHS[:3] or not _has_tail_shape(flat)):
         return flat, {}, False  # cut after the serial (or a code with no tail at all)
     for n in SERIAL_LENGTHS:
         if n >= len(flat):
@@ -186,7 +187,7 @@ def _split_serial(rest: str) -> tuple[str, dict[str, str], bool] | None:
         tail = _parse_tail(flat[n:])
         if tail is not None and ("92" in tail or "93" in tail or "91" in tail):
             return flat[:n], tail, True
-    if len(flat) <= _MAX_SERIAL:
+    if not had_gs and len(flat) <= _MAX_SERIAL:
         return flat, {}, False
     return None
 
