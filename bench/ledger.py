@@ -304,13 +304,15 @@ def _pg_reachable(url: str) -> str | None:
     return None
 
 
-def _run_backend(name: str, database_url: str, args: argparse.Namespace, var_dir: str) -> dict | None:
+def _run_backend(name: str, database_url: str, script: Path, extra: list[str], label: str,
+                 var_dir: str) -> dict | None:
+    """`script --worker *extra` in a subprocess against database_url; the JSON line it prints last.
+    Shared by the benchmarks of this folder."""
     env = {**os.environ, "DATABASE_URL": database_url, "KLADOVKA_VAR_DIR": var_dir,
            "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-secret-not-for-production")}
     env.pop("REDIS_URL", None)
-    command = [sys.executable, str(Path(__file__).resolve()), "--worker", "--docs", str(args.docs),
-               "--lines", str(args.lines), "--variants", str(args.variants)]
-    print(f"… {name}: {args.docs} receipts + {args.docs} write-offs of {args.lines} lines", file=sys.stderr)
+    command = [sys.executable, str(script.resolve()), "--worker", *extra]
+    print(f"… {name}: {label}", file=sys.stderr)
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
     if result.returncode != 0:
         print(f"{name} failed:\n{result.stdout[-2000:]}{result.stderr[-4000:]}", file=sys.stderr)
@@ -361,16 +363,18 @@ def main() -> int:
         print(json.dumps(asyncio.run(worker(args))))
         return 0
 
+    extra = ["--docs", str(args.docs), "--lines", str(args.lines), "--variants", str(args.variants)]
+    label = f"{args.docs} receipts + {args.docs} write-offs of {args.lines} lines"
     results = []
     with tempfile.TemporaryDirectory(prefix="kladovka-bench-") as tmp:
-        found = _run_backend("SQLite", f"sqlite:///{Path(tmp) / 'bench.sqlite'}", args, tmp)
+        found = _run_backend("SQLite", f"sqlite:///{Path(tmp) / 'bench.sqlite'}", Path(__file__), extra, label, tmp)
         results += [found] if found else []
         if args.no_pg:
             print("PostgreSQL: skipped (--no-pg)", file=sys.stderr)
         elif (reason := _pg_reachable(args.pg)) is not None:
             print(f"PostgreSQL: skipped, {args.pg} is unreachable ({reason})", file=sys.stderr)
         else:
-            found = _run_backend("PostgreSQL", args.pg, args, tmp)
+            found = _run_backend("PostgreSQL", args.pg, Path(__file__), extra, label, tmp)
             results += [found] if found else []
     if not results:
         return 1
