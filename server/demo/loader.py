@@ -29,10 +29,12 @@ from datetime import UTC, datetime, timedelta
 
 from server.db import write_tx
 from server.demo.catalog import Built, build_catalog
+from server.demo.floor import FloorResult, load_floor
 from server.demo.order_plan import ORDERS
 from server.demo.orders import SalesResult, load_orders, summary_lines
 from server.demo.spec import CATEGORY_TREE, PROPERTIES
 from server.demo.stock_plan import (
+    MAIN,
     WAREHOUSES,
     PlannedDocument,
     main_bins,
@@ -81,6 +83,7 @@ class DemoResult:
     users: list[str] = field(default_factory=list)  # created logins
     skipped_users: list[str] = field(default_factory=list)  # logins that already existed
     sales: SalesResult = field(default_factory=SalesResult)  # channels, customers, orders
+    floor: FloorResult = field(default_factory=lambda: FloorResult(orders=[]))  # today's picking and receiving
     seconds: float = 0.0
 
 
@@ -202,6 +205,7 @@ async def _load(built: list[Built], result: DemoResult, orders: int) -> None:
     await _documents(built, variants, warehouses, bins, result)
     await load_orders(built, variants, warehouses, bins, result.sales, orders)
     result.documents["receipt"] += result.sales.topups
+    result.floor = await load_floor(warehouses[MAIN])
     await _users(result)
 
 
@@ -239,6 +243,8 @@ def summary(result: DemoResult) -> str:
         + "; ".join(f"{code} «{names[code]}» with {n} bins" for code, n in result.bins.items()),
         f"  documents:  {sum(result.documents.values())} posted ({docs})",
         *summary_lines(result.sales),
+        f"  warehouse:  {len(result.floor.orders)} confirmed orders to pick ({', '.join(result.floor.orders)}); "
+        f"receipt {result.floor.receipt} from «ООО Зерно-Импорт» expected (a draft to receive)",
         "",
         "Logins (password: demo):",
         f"  {'login':<10}role",

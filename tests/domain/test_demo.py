@@ -12,6 +12,8 @@ from order_helpers import intake, shop
 
 from server.demo import DemoRefused, load_demo
 from server.demo.catalog import build_catalog
+from server.demo.floor import ORDERS_TO_PICK
+from server.demo.floor import SUPPLIER as FLOOR_SUPPLIER
 from server.demo.order_plan import ORDERS, goods_of, plan_orders
 from server.demo.people import demo_people
 from server.demo.stock_plan import plan_documents, skus_of
@@ -25,10 +27,11 @@ from server.domain.crm.tables import ContactPerson, Customer
 from server.domain.orders.intake import intake_order
 from server.domain.orders.queries import shortages
 from server.domain.orders.status import TRANSITIONS, change_status
-from server.domain.orders.tables import ORDER_STATUSES, PREPAID_METHODS, Order, OrderStatusChange
+from server.domain.orders.tables import ORDER_STATUSES, PREPAID_METHODS, Order, OrderLine, OrderStatusChange
 from server.domain.outbox.tables import OutboxEvent
+from server.domain.picking.lists import create_pick_list, orders_to_pick
 from server.domain.stock.balances import rebuild_balances
-from server.domain.stock.tables import Bin, StockBalance, StockDocument, Warehouse
+from server.domain.stock.tables import Bin, StockBalance, StockDocument, StockDocumentLine, Warehouse
 from server.domain.users.accounts import authenticate, create_user
 from server.domain.users.tables import User
 from server.errors import ValidationFailed
@@ -91,7 +94,7 @@ async def _check_stock() -> None:
     assert await Bin.count().where(Bin.warehouse == warehouses["SHOP"]) >= 5
     docs = await StockDocument.select(StockDocument.kind, StockDocument.status, StockDocument.supplier,
                                       StockDocument.dest_warehouse)
-    assert {d["status"] for d in docs if d["kind"] != "shipment"} == {"posted"}
+    assert {d["status"] for d in docs if d["kind"] != "shipment" and d["supplier"] != FLOOR_SUPPLIER} == {"posted"}
     shipments = Counter(d["status"] for d in docs if d["kind"] == "shipment")
     statuses = Counter(r["status"] for r in await Order.select(Order.status))
     shipped = statuses["out_for_delivery"] + statuses["delivered"] + statuses["closed"]
@@ -138,7 +141,7 @@ async def _check_customers() -> None:
 async def _check_orders() -> None:
     now = datetime.now(UTC)
     orders = await Order.select().order_by(Order.id)
-    assert len(orders) == ORDERS >= 200
+    assert len(orders) == ORDERS + ORDERS_TO_PICK and ORDERS >= 200
     assert set(Counter(o["status"] for o in orders)) == set(ORDER_STATUSES)
     channels = Counter(o["channel"] for o in orders)
     assert len(channels) >= 4 and {"site", "phone", "api", "yandex-market"} <= set(channels)
@@ -169,6 +172,30 @@ async def _check_orders() -> None:
     assert kinds["bitrix"] == ("commerceml_site", False), "no exchange with a site that does not exist"
 
 
+async def _check_floor() -> None:
+    """Today's work for the warehouse app: confirmed orders that can be picked to the end (some with
+    marked goods, one with a whole package), and a draft receipt to receive."""
+    main = await Warehouse.select(Warehouse.id).where(Warehouse.code == "MAIN").first()
+    queue = {o.number: o for o in await orders_to_pick(main["id"]) if o.status == "confirmed"}
+    today = await Order.select(Order.id, Order.number).where(Order.channel == "phone").order_by(
+        Order.id, ascending=False).limit(ORDERS_TO_PICK)
+    assert len(today) == ORDERS_TO_PICK
+    assert all(o["number"] in queue and queue[o["number"]].short == 0 for o in today)
+    assert sum(1 for o in today if queue[o["number"]].marking) >= 2
+    packages = {r["variant"]: r["multiplier"] for r in await Barcode.select(Barcode.variant, Barcode.multiplier).where(
+        Barcode.multiplier > 1)}
+    lines = await OrderLine.select(OrderLine.variant, OrderLine.qty).where(
+        OrderLine.order.is_in([o["id"] for o in today]))
+    assert any(packages.get(line["variant"]) == line["qty"] for line in lines), "a whole package to pick"
+    pick_list = await create_pick_list([today[0]["id"]], actor="picker")  # it really can be picked
+    assert pick_list > 0
+    drafts = await StockDocument.select().where(StockDocument.status == "draft").where(
+        StockDocument.kind == "receipt")
+    assert [d["supplier"] for d in drafts] == [FLOOR_SUPPLIER]
+    expected = await StockDocumentLine.select().where(StockDocumentLine.document == drafts[0]["id"])
+    assert len(expected) >= 3 and all(x["qty"] > 0 and x["price"] > 0 for x in expected)
+
+
 async def test_the_demo_shop_loads_whole_and_consistent():
     summary = await load_demo()
 
@@ -181,6 +208,7 @@ async def test_the_demo_shop_loads_whole_and_consistent():
     await _check_stock()  # after the orders: the ledger rebuild finds no difference
     await _check_customers()
     await _check_orders()
+    await _check_floor()
     assert f"orders:     {ORDERS} over 60 days" in summary and "/feeds/yandex-market.yml?token=" in summary
     for role in ROLES:
         account = await authenticate(role, "demo")
@@ -208,7 +236,7 @@ async def test_force_adds_the_demo_next_to_existing_data_and_keeps_existing_logi
     summary = await load_demo(force=True, orders=30)
 
     assert "manager" in summary and "already existed" in summary
-    assert await Order.count() == 30
+    assert await Order.count() == 30 + ORDERS_TO_PICK
     assert await authenticate("manager", "demo") is None
     assert await authenticate("manager", "not-the-demo-one") is not None
     assert await authenticate("owner", "demo") is not None
