@@ -8,7 +8,8 @@
  *   and passes through untouched. GS (ASCII 29) inside a code is kept: scanners send it as the character
  *   itself, as Ctrl+] or as the "GroupSeparator" key; the server also repairs codes whose GS was dropped.
  * - Keyboard wedge, "send as string" mode (intent/IME injection): the whole code in ONE beforeinput/input
- *   event with no keydowns; taken before it lands in the field. A trailing Enter is swallowed.
+ *   event with no keydowns; taken before it lands in the field. A trailing Enter is swallowed. Not in a
+ *   textarea or under [data-no-scan] (a phone keyboard commits whole words there), nor an autocorrection.
  * - Camera (camera.js) and manual entry ([data-manual-scan] forms) call KladovkaScanner.deliver().
  *
  * Delivery: a `kladovka:scan` CustomEvent on document, detail {code, source}. A page script that handles
@@ -86,9 +87,16 @@
   // ---- "send as string" mode -----------------------------------------------------------------------
   var lastStringScan = 0;
 
+  // Where people write words (a comment, a note): a textarea, an editable block, or a field inside
+  // [data-no-scan]. A string there is typing, not a scan; keystroke bursts are still caught everywhere.
+  function writesProse(el) {
+    if (!el || !el.closest) return false;
+    return el.tagName === 'TEXTAREA' || el.isContentEditable || !!el.closest('[data-no-scan]');
+  }
+
   document.addEventListener('beforeinput', function (event) {
     var data = event.data || '';
-    if (event.inputType !== 'insertText' && event.inputType !== 'insertReplacementText') return;
+    if (event.inputType !== 'insertText') return; // not insertReplacementText: that is a keyboard's autocorrect
     if (burst && data === GS) {
       // a GS that came as text without a key of its own (some wedges; Playwright's keyboard.type into a
       // field does the same): it belongs to the burst, not to the field
@@ -98,7 +106,10 @@
       return;
     }
     var code = data.replace(/[\r\n\t]+$/, '');
+    var now = event.timeStamp || performance.now();
+    if (burst && now - burst.last > MAX_GAP_MS) burst = null; // the keys before were a person's, long done
     if (code.length < MIN_LENGTH || burst) return; // keystroke mode types one character per event
+    if (writesProse(event.target)) return; // a phone keyboard may commit a whole word at once there
     event.preventDefault();
     lastStringScan = performance.now();
     deliver(code, 'wedge');
