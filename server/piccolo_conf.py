@@ -36,5 +36,7 @@ APP_REGISTRY = AppRegistry(
         "server.domain.exchange.piccolo_app",
         "server.domain.marking.piccolo_app",
         "server.domain.picking.piccolo_app",
+        "server.domain.counting.piccolo_app",
+        "server.domain.receiving.piccolo_app",
     ]
 )

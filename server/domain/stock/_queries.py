@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from server.db import is_sqlite
 from server.domain.catalog.tables import Variant
-from server.domain.stock.tables import Bin, StockDocument, StockDocumentLine, StockMove, Warehouse
+from server.domain.stock.tables import (
+    Bin,
+    BinBalance,
+    StockBalance,
+    StockDocument,
+    StockDocumentLine,
+    StockMove,
+    Warehouse,
+)
 from server.errors import NotFound
 
 
@@ -36,10 +44,30 @@ def _display_name(v: dict | None) -> str:
     return ", ".join(parts)
 
 
+async def _books_now(doc: dict, lines: list[dict]) -> dict[tuple[int, int | None], int]:
+    """An inventory draft under review: what the ledger holds now at each line's place (bin, or the
+    warehouse for a line without a bin), the book quantity that posting would compare the count with."""
+    if doc["kind"] != "inventory" or doc["status"] != "draft" or not lines:
+        return {}
+    variants = sorted({r["variant"] for r in lines})
+    bins = sorted({r["bin"] for r in lines if r["bin"] is not None})
+    books: dict[tuple[int, int | None], int] = {}
+    if bins:
+        rows = await BinBalance.select(BinBalance.variant, BinBalance.bin, BinBalance.on_hand).where(
+            BinBalance.bin.is_in(bins)).where(BinBalance.variant.is_in(variants))
+        books.update({(r["variant"], r["bin"]): r["on_hand"] for r in rows})
+    if any(r["bin"] is None for r in lines):
+        rows = await StockBalance.select(StockBalance.variant, StockBalance.on_hand).where(
+            StockBalance.warehouse == doc["warehouse"]).where(StockBalance.variant.is_in(variants))
+        books.update({(r["variant"], None): r["on_hand"] for r in rows})
+    return {(r["variant"], r["bin"]): books.get((r["variant"], r["bin"]), 0) for r in lines}
+
+
 async def get_document(document_id: int) -> dict:
     """{"id","number","kind","status","warehouse": {...}, "dest_warehouse", "supplier","reason","comment",
     "created_at","posted_at","created_by","posted_by",
-    "lines": [{"id","variant_id","sku","name","qty","bin","dest_bin","price","book_qty"}],
+    "lines": [{"id","variant_id","sku","name","qty","bin","dest_bin","price","book_qty","book_now"}] (book_now:
+    an inventory draft's current book quantity at the line's place, else None),
     "moves": [{"id","variant_id","sku","warehouse","bin","qty","cost","counterpart","reversal","created_at"}]}"""
     doc = await StockDocument.select().where(StockDocument.id == document_id).first()
     if doc is None:
@@ -50,6 +78,8 @@ async def get_document(document_id: int) -> dict:
     warehouses = await _warehouses()
     bins = await _bins({b for r in [*lines, *moves] for b in (r["bin"], r.get("dest_bin")) if b is not None})
     variants = await _variants({r["variant"] for r in [*lines, *moves]})
+
+    books = await _books_now(doc, lines)
 
     def sku(vid: int) -> str:
         return variants.get(vid, {}).get("sku", "")
@@ -65,7 +95,7 @@ async def get_document(document_id: int) -> dict:
             {"id": r["id"], "variant_id": r["variant"], "sku": sku(r["variant"]),
              "name": _display_name(variants.get(r["variant"])), "qty": r["qty"],
              "bin": bins.get(r["bin"]), "dest_bin": bins.get(r["dest_bin"]), "price": r["price"],
-             "book_qty": r["book_qty"]}
+             "book_qty": r["book_qty"], "book_now": books.get((r["variant"], r["bin"]))}
             for r in lines
         ],
         "moves": [

@@ -20,6 +20,7 @@ def manager_controllers() -> list:
     from server.routes.manager.orders_new import PhoneOrderController
     from server.routes.manager.pick_report import PickReportController
     from server.routes.manager.price_types import PriceTypesController
+    from server.routes.manager.receipt_import import ReceiptImportController
     from server.routes.manager.shortages import ShortagesController
     from server.routes.manager.variant_edit import VariantFormController
     from server.routes.manager.warehouses import WarehousesController
@@ -30,4 +31,4 @@ def manager_controllers() -> list:
             CustomersController, ShortagesController, OrderStatusesController, ChannelsController,
             CatalogImportController, OrdersController,
             OrdersLiveController, PhoneOrderController, OrderShortagesController, PickReportController,
-            BinLabelsController]
+            BinLabelsController, ReceiptImportController]
