@@ -4,7 +4,7 @@ manager app's order board measured the same way in the same run.
     .venv/bin/python bench/page_weight.py
 
 The real app (create_app) on a fresh SQLite file in a temporary directory, with a picker and a manager,
-a few goods and a pick list (through the domain). Each screen is rendered as the signed-in user gets it;
+a few goods, a pick list, an expected receipt and an inventory count (through the domain). Each screen is rendered as the signed-in user gets it;
 every <script src> and <link rel=stylesheet> in it is fetched from the app and gzipped (level 6, as a
 reverse proxy would send it). Scripts loaded only on demand are listed apart: camera.js when the camera
 is first opened, and zxing-wasm (reader and its .wasm) when the browser has no BarcodeDetector. A service worker keeps all of
@@ -62,12 +62,22 @@ async def main() -> int:
     from scan import _floor
 
     from server.app import create_app
+    from server.domain.catalog.tables import Variant
+    from server.domain.counting.counts import start_count
+    from server.domain.stock.documents import create_document
+    from server.domain.stock.dto import DocumentInput, LineInput
+    from server.domain.stock.tables import Warehouse
     from server.domain.users.accounts import create_user
     from server.migrations import migrate
 
     logging.getLogger("httpx").setLevel(logging.WARNING)
     await migrate()
     (pick_list, _), _ = await _floor(5, 1)
+    warehouse = (await Warehouse.select(Warehouse.id).first())["id"]
+    variant = (await Variant.select(Variant.id).first())["id"]
+    receipt = await create_document(DocumentInput(kind="receipt", warehouse_id=warehouse, supplier="Замер",
+                                                  lines=[LineInput(variant_id=variant, qty=5, price=100)]))
+    count = await start_count(warehouse, actor="picker")
     await create_user("picker", "bench-pass", ["picker"])
     await create_user("manager", "bench-pass", ["manager"])
     cache: dict[str, bytes] = {}
@@ -75,7 +85,9 @@ async def main() -> int:
     async with AsyncTestClient(app=create_app(), base_url="http://127.0.0.1") as client:
         await _sign_in(client, "picker", "bench-pass")
         for title, url in (("warehouse: orders to pick", "/warehouse/"),
-                           ("warehouse: pick list screen", f"/warehouse/pick/{pick_list}")):
+                           ("warehouse: pick list screen", f"/warehouse/pick/{pick_list}"),
+                           ("warehouse: receiving screen", f"/warehouse/receiving/{receipt}"),
+                           ("warehouse: inventory count screen", f"/warehouse/counts/{count}")):
             screens.append((title, await _weigh(client, url, cache)))
         on_demand = []
         for src in ON_DEMAND:
