@@ -16,9 +16,8 @@ Refusals are outcomes, not errors (they are recorded); only a malformed request 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from server.db import is_unique_violation, write_tx
 from server.domain.catalog.barcodes import clean_scan, find_by_code
@@ -32,13 +31,10 @@ from server.domain.counting._common import (
     variant_names,
 )
 from server.domain.counting.tables import CountBin, CountScan
+from server.domain.device_scan import MAX_CODE, device_moment, raise_problems, scan_problems
 from server.domain.marking.gs1 import looks_like_marking, parse_marking
 from server.domain.picking._context import variant_by_gtin
-from server.errors import Conflict, DomainError, ValidationFailed
-
-UUID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-MAX_CODE = 500
-MAX_CLOCK_AHEAD = timedelta(minutes=5)
+from server.errors import Conflict, ValidationFailed
 
 
 @dataclass(frozen=True)
@@ -83,26 +79,9 @@ def _refuse(result: str, message: str, **params) -> _Decision:
 
 
 def check_scan(scan: CountScanInput) -> CountScanInput:
-    problems: list[DomainError] = []
-    if not isinstance(scan.client_uuid, str) or not UUID.match(scan.client_uuid):
-        problems.append(ValidationFailed("The scan needs an identifier of 8 to 64 Latin letters, digits or dashes",
-                                         field="client_uuid"))
-    code = scan.code if isinstance(scan.code, str) else ""
-    if not clean_scan(code):
-        problems.append(ValidationFailed("The scan is empty", field="code"))
-    if len(code) > MAX_CODE:
-        problems.append(ValidationFailed("A scan is at most %(max)s characters long", field="code", max=MAX_CODE))
-    at = scan.scanned_at
-    if at is not None and at.tzinfo is None:
-        problems.append(ValidationFailed("The time of a scan must carry its time zone", field="scanned_at"))
-    if len(problems) == 1:
-        raise problems[0]
-    if problems:
-        raise ValidationFailed("The scan has %(count)s errors", problems=problems, count=len(problems))
-    now = datetime.now(UTC)
-    when = min(at.astimezone(UTC), now) if at is not None and at - now < MAX_CLOCK_AHEAD else now
-    return CountScanInput(code=code, client_uuid=scan.client_uuid, device=(scan.device or "").strip()[:100],
-                          scanned_at=when)
+    raise_problems(scan_problems(scan.client_uuid, scan.code, scan.scanned_at))
+    return CountScanInput(code=scan.code, client_uuid=scan.client_uuid, device=(scan.device or "").strip()[:100],
+                          scanned_at=device_moment(scan.scanned_at))
 
 
 async def _open_bin(head: CountHead, found: dict, actor: str, now: datetime) -> _Decision:

@@ -18,12 +18,12 @@ Refusals are outcomes, not errors: they are facts of the shift. Only a malformed
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from server.db import is_unique_violation, write_tx
 from server.domain.catalog.barcodes import clean_scan, find_by_code
+from server.domain.device_scan import MAX_CODE, device_moment, raise_problems, scan_problems
 from server.domain.marking.codes import codes_in_use, take_code
 from server.domain.marking.gs1 import MarkingCode, looks_like_marking, parse_marking
 from server.domain.picking._context import (
@@ -35,12 +35,9 @@ from server.domain.picking._context import (
     variant_by_gtin,
 )
 from server.domain.picking.tables import PickLine, PickList, PickScan
-from server.errors import Conflict, DomainError, ValidationFailed
+from server.errors import Conflict, ValidationFailed
 
-UUID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-MAX_CODE = 500
 MAX_SERIAL = 100
-MAX_CLOCK_AHEAD = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -88,28 +85,13 @@ class _Decision:
 
 
 def _check_input(scan: ScanInput) -> ScanInput:
-    problems: list[DomainError] = []
-    if not isinstance(scan.client_uuid, str) or not UUID.match(scan.client_uuid):
-        problems.append(ValidationFailed("The scan needs an identifier of 8 to 64 Latin letters, digits or dashes",
-                                         field="client_uuid"))
-    code = scan.code if isinstance(scan.code, str) else ""
-    if not clean_scan(code) and not code.strip("\r\n\t "):
-        problems.append(ValidationFailed("The scan is empty", field="code"))
-    if len(code) > MAX_CODE:
-        problems.append(ValidationFailed("A scan is at most %(max)s characters long", field="code", max=MAX_CODE))
+    problems = scan_problems(scan.client_uuid, scan.code, scan.scanned_at)
     if len(scan.serial or "") > MAX_SERIAL or len(scan.bin_code or "") > 80 or len(scan.device or "") > 100:
         problems.append(ValidationFailed("The serial number, bin or device name is too long", field="serial"))
-    at = scan.scanned_at
-    if at is not None and at.tzinfo is None:
-        problems.append(ValidationFailed("The time of a scan must carry its time zone", field="scanned_at"))
-    if len(problems) == 1:
-        raise problems[0]
-    if problems:
-        raise ValidationFailed("The scan has %(count)s errors", problems=problems, count=len(problems))
-    now = datetime.now(UTC)
-    when = min(at.astimezone(UTC), now) if at is not None and at - now < MAX_CLOCK_AHEAD else now
-    return ScanInput(code=code, client_uuid=scan.client_uuid, bin_code=(scan.bin_code or "").strip(),
-                     serial=(scan.serial or "").strip(), device=(scan.device or "").strip(), scanned_at=when)
+    raise_problems(problems)
+    return ScanInput(code=scan.code, client_uuid=scan.client_uuid, bin_code=(scan.bin_code or "").strip(),
+                     serial=(scan.serial or "").strip(), device=(scan.device or "").strip(),
+                     scanned_at=device_moment(scan.scanned_at))
 
 
 def _refuse(result: str, message: str, **params) -> _Decision:

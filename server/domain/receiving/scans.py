@@ -15,23 +15,20 @@ idempotent by its UUID. Refusals are outcomes (recorded, answered 200); only a m
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from server.db import is_unique_violation, write_tx
 from server.domain.catalog.barcodes import clean_scan, find_by_code
 from server.domain.catalog.tables import Variant
+from server.domain.device_scan import MAX_CODE, device_moment, raise_problems, scan_problems, uuid_problems
 from server.domain.receiving._context import Counted, Receipt, load_counted, load_receipt, lock_receipt
 from server.domain.receiving.putaway import bin_by_address, suggest_bins
 from server.domain.receiving.tables import ReceivingScan
 from server.domain.stock.tables import Bin
-from server.errors import Conflict, DomainError, ValidationFailed
+from server.errors import Conflict, ValidationFailed
 
-UUID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-MAX_CODE = 500
 MAX_QTY = 10_000
-MAX_CLOCK_AHEAD = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -75,38 +72,16 @@ def _refuse(result: str, message: str, **params) -> _Decision:
     return _Decision(result=result, message=message, params=params)
 
 
-def _check_uuid(client_uuid) -> list[DomainError]:
-    if not isinstance(client_uuid, str) or not UUID.match(client_uuid):
-        return [ValidationFailed("The scan needs an identifier of 8 to 64 Latin letters, digits or dashes",
-                                 field="client_uuid")]
-    return []
-
-
-def _moment(at: datetime | None) -> datetime:
-    now = datetime.now(UTC)
-    return min(at.astimezone(UTC), now) if at is not None and at - now < MAX_CLOCK_AHEAD else now
-
-
 def _check_input(scan: ReceiveScan) -> ReceiveScan:
-    problems = _check_uuid(scan.client_uuid)
-    code = scan.code if isinstance(scan.code, str) else ""
-    if not clean_scan(code):
-        problems.append(ValidationFailed("The scan is empty", field="code"))
-    if len(code) > MAX_CODE:
-        problems.append(ValidationFailed("A scan is at most %(max)s characters long", field="code", max=MAX_CODE))
+    problems = scan_problems(scan.client_uuid, scan.code, scan.scanned_at)
     if isinstance(scan.qty, bool) or not isinstance(scan.qty, int) or not 1 <= scan.qty <= MAX_QTY:
         problems.append(ValidationFailed("The quantity of a scan must be a whole number from 1 to %(max)s",
                                          field="qty", max=MAX_QTY))
     if len(scan.bin_code or "") > 80 or len(scan.device or "") > 100:
         problems.append(ValidationFailed("The bin or device name is too long", field="bin"))
-    if scan.scanned_at is not None and scan.scanned_at.tzinfo is None:
-        problems.append(ValidationFailed("The time of a scan must carry its time zone", field="scanned_at"))
-    if len(problems) == 1:
-        raise problems[0]
-    if problems:
-        raise ValidationFailed("The scan has %(count)s errors", problems=problems, count=len(problems))
-    return ReceiveScan(code=code, client_uuid=scan.client_uuid, bin_code=(scan.bin_code or "").strip(), qty=scan.qty,
-                       device=(scan.device or "").strip(), scanned_at=_moment(scan.scanned_at))
+    raise_problems(problems)
+    return ReceiveScan(code=scan.code, client_uuid=scan.client_uuid, bin_code=(scan.bin_code or "").strip(), qty=scan.qty,
+                       device=(scan.device or "").strip(), scanned_at=device_moment(scan.scanned_at))
 
 
 async def _name(variant_id: int) -> str:
@@ -237,7 +212,7 @@ async def record_scan(document_id: int, scan: ReceiveScan, *, actor: str) -> Rec
 async def undo_scan(document_id: int, client_uuid: str, variant_id: int, *, actor: str,
                     device: str = "") -> ReceiveOutcome:
     """Takes back one unit of a variant counted on the receipt (from the bin it was last counted into)."""
-    problems = _check_uuid(client_uuid)
+    problems = uuid_problems(client_uuid)
     if isinstance(variant_id, bool) or not isinstance(variant_id, int):
         problems.append(ValidationFailed("Choose the goods to take one unit back from", field="variant_id"))
     if problems:
