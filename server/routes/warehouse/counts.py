@@ -50,7 +50,7 @@ from server.routes.warehouse._common import (
     redirect,
     wants_fragment,
 )
-from server.routes.warehouse.home import WAREHOUSE_KEY
+from server.routes.warehouse.home import chosen_warehouse
 from server.web.access import principal_of
 from server.web.i18n import gettext as _
 from server.web.i18n import translate_error
@@ -72,19 +72,9 @@ def scan_json(outcome: CountScanOutcome) -> dict:
             "message": translate_error(outcome.message, outcome.params)}
 
 
-def _warehouse_of(request: Request, warehouses: list[dict], asked: str) -> int | None:
-    ids = [w["id"] for w in warehouses if w["active"]]
-    wanted = to_int(asked)
-    if wanted in ids:
-        request.session[WAREHOUSE_KEY] = wanted
-        return wanted
-    remembered = (request.session or {}).get(WAREHOUSE_KEY)
-    return remembered if remembered in ids else (ids or [None])[0]
-
-
 async def _list_page(request: Request, asked: str = "", *, error: DomainError | None = None) -> Template:
     warehouses = [w for w in await list_warehouses() if w["active"]]
-    chosen = _warehouse_of(request, warehouses, asked)
+    chosen = chosen_warehouse(request, warehouses, asked)
     counts = await list_counts(warehouse_id=chosen) if chosen is not None else []
     context = {"warehouses": warehouses, "warehouse_id": chosen, "counts": counts, "nav": "counts",
                "zones": await zones_of(chosen) if chosen is not None else [], "title": _("Inventory count")}

@@ -25,8 +25,9 @@ WAREHOUSE_KEY = "warehouse_id"  # the picker's warehouse, kept in the session
 
 
 def chosen_warehouse(request: Request, warehouses: list[dict], asked: str) -> int | None:
-    """?warehouse= when it names an active warehouse (remembered), else the one remembered, else the only
-    one, else the first with orders waiting; None when there are no warehouses at all."""
+    """?warehouse= when it names one of `warehouses` (remembered), else the one remembered, else the only
+    one, else the first with work waiting (its "waiting" count: orders, receipts…); None when there are
+    no warehouses at all. Shared by the app's screens, so the picker's warehouse follows them around."""
     ids = [w["id"] for w in warehouses]
     wanted = int(asked) if asked.strip().isdigit() else None
     if wanted in ids:
@@ -35,7 +36,7 @@ def chosen_warehouse(request: Request, warehouses: list[dict], asked: str) -> in
     remembered = (request.session or {}).get(WAREHOUSE_KEY)
     if remembered in ids:
         return remembered
-    waiting = [w["id"] for w in warehouses if w["waiting"]]
+    waiting = [w["id"] for w in warehouses if w.get("waiting")]
     return (waiting or ids or [None])[0]
 
 

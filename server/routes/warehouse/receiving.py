@@ -37,7 +37,7 @@ from server.routes.warehouse._common import (
     redirect,
     wants_fragment,
 )
-from server.routes.warehouse.home import WAREHOUSE_KEY
+from server.routes.warehouse.home import chosen_warehouse
 from server.web.i18n import gettext as _
 from server.web.i18n import translate_error
 from server.web.problems import wants_problem_json
@@ -76,19 +76,6 @@ def result_message(result: PostResult) -> str:
     return text
 
 
-def _chosen(request: Request, warehouses: list[dict], asked: str) -> int | None:
-    ids = [w["id"] for w in warehouses]
-    wanted = int(asked) if asked.strip().isdigit() else None
-    if wanted in ids:
-        request.session[WAREHOUSE_KEY] = wanted
-        return wanted
-    remembered = (request.session or {}).get(WAREHOUSE_KEY)
-    if remembered in ids:
-        return remembered
-    waiting = [w["id"] for w in warehouses if w["waiting"]]
-    return (waiting or ids or [None])[0]
-
-
 class ReceivingController(Controller):
     path = "/warehouse/receiving"
     opt = OPT
@@ -97,7 +84,7 @@ class ReceivingController(Controller):
     @get("/", name="warehouse-receiving")
     async def receipts(self, request: Request, warehouse: str = "") -> Template:
         warehouses = await warehouses_with_receipts()
-        chosen = _chosen(request, warehouses, warehouse)
+        chosen = chosen_warehouse(request, warehouses, warehouse)
         receipts = await expected_receipts(chosen) if chosen is not None else []
         return page(request, "warehouse/receiving_list.html", {
             "warehouses": warehouses, "warehouse_id": chosen, "receipts": receipts, "nav": "receiving",
