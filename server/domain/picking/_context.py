@@ -96,7 +96,9 @@ async def lock_list(pick_list_id: int) -> None:
         raise NotFound("Pick list %(id)s not found", id=pick_list_id)
 
 
-async def load_context(pick_list_id: int) -> ListContext:
+async def load_context(pick_list_id: int, *, with_bins: bool = True) -> ListContext:
+    """The list and its lines; with_bins: every active bin address of the warehouse too (the device's
+    snapshot needs them to recognise a bin offline; a scan looks its one code up with bin_address_of)."""
     head = await PickList.select().where(PickList.id == pick_list_id).first()
     if head is None:
         raise NotFound("Pick list %(id)s not found", id=pick_list_id)
@@ -107,11 +109,22 @@ async def load_context(pick_list_id: int) -> ListContext:
                       bin_id=r["bin"], bin_address=r["address"] or "", qty=r["qty"], picked=r["picked"],
                       short=r["short"], marking_required=bool(r["marking_required"]),
                       serial_tracked=bool(r["serial_tracked"]), first_scan_at=r["first_scan_at"]) for r in rows]
-    bin_rows = await PickList.raw("SELECT address FROM bin WHERE warehouse = {} AND active = {}", head["warehouse"], True)
+    bin_rows = await PickList.raw("SELECT address FROM bin WHERE warehouse = {} AND active = {}", head["warehouse"],
+                                  True) if with_bins else []
     return ListContext(id=head["id"], number=head["number"], status=head["status"], mode=head["mode"],
                        warehouse_id=head["warehouse"], started_at=head["started_at"], lines=lines,
                        bins={r["address"].upper(): r["address"] for r in bin_rows},
                        names={x.variant_id: x.name for x in lines}, product_of={x.variant_id: x.product_id for x in lines})
+
+
+async def bin_address_of(warehouse_id: int, code: str) -> str | None:
+    """The address of the warehouse's active bin this code names (addresses are kept upper-case), or None."""
+    wanted = code.strip().upper()
+    if not wanted or len(wanted) > 80:
+        return None
+    rows = await PickList.raw("SELECT address FROM bin WHERE warehouse = {} AND address = {} AND active = {}",
+                              warehouse_id, wanted, True)
+    return rows[0]["address"] if rows else None
 
 
 async def variant_by_gtin(gtin: str) -> int | None:

@@ -29,6 +29,7 @@ from server.domain.marking.gs1 import MarkingCode, looks_like_marking, parse_mar
 from server.domain.picking._context import (
     ListContext,
     ScanLine,
+    bin_address_of,
     load_context,
     lock_list,
     product_of,
@@ -177,7 +178,7 @@ async def _decide(ctx: ListContext, scan: ScanInput) -> _Decision:
         return _refuse("list_closed", "Pick list %(number)s is closed: nothing more is picked on it",
                        number=ctx.number)
     code = clean_scan(scan.code) if not looks_like_marking(scan.code) else scan.code.strip("\r\n\t ")
-    bin_address = ctx.bins.get(code.upper())
+    bin_address = await bin_address_of(ctx.warehouse_id, code)
     if bin_address is not None and not await find_by_code(code):
         lines = [x for x in ctx.lines if x.bin_address == bin_address and _live(x) and x.left > 0]
         return _Decision("bin", "Bin %(bin)s: %(count)s lines to pick here", bin_address=bin_address,
@@ -273,7 +274,7 @@ async def _replay(pick_list_id: int, scan_uuid: str) -> ScanOutcome | None:
         return None
     if row["pick_list"] != pick_list_id:
         raise Conflict("This scan was already sent for another pick list", field="client_uuid")
-    ctx = await load_context(pick_list_id)
+    ctx = await load_context(pick_list_id, with_bins=False)
     line = next((x for x in ctx.lines if x.id == row["line"]), None)
     return _outcome(scan_uuid, row["result"], row["message"] or {}, row["units"], line, ctx, replayed=True,
                     bin_address=row["code"] if row["result"] == "bin" else "", variant_id=row["variant"])
@@ -289,7 +290,7 @@ async def record_scan(pick_list_id: int, scan: ScanInput, *, actor: str) -> Scan
                 replay = await _replay(pick_list_id, scan.client_uuid)
                 if replay is not None:
                     return replay
-                ctx = await load_context(pick_list_id)
+                ctx = await load_context(pick_list_id, with_bins=False)
                 decision = await _decide(ctx, scan)
                 await _apply(ctx, scan, decision, actor)
                 line = decision.takes[-1][0] if decision.takes else None
