@@ -1,5 +1,6 @@
-"""The read side of receiving: the expected receipts of a warehouse, and one receipt's screen (expected,
-counted, difference, put-away bins). No prices anywhere: pickers never see money."""
+"""The read side of receiving: the expected receipts of a warehouse, one receipt's screen (expected,
+counted, difference, put-away bins), and the discrepancy kept at posting for the manager's document page.
+No prices anywhere: pickers never see money."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from server.domain.catalog.tables import Variant
 from server.domain.receiving._context import load_counted, load_receipt
 from server.domain.receiving.posting import posted_results
 from server.domain.receiving.putaway import suggest_bins
-from server.domain.receiving.tables import ReceivingScan
+from server.domain.receiving.tables import ReceivingResult, ReceivingScan
 from server.domain.stock.tables import Bin, StockDocument, StockDocumentLine, Warehouse
 
 RECENT_SCANS = 8
@@ -113,4 +114,33 @@ async def receiving_screen(document_id: int) -> dict:
             "surplus": sum(x["difference"] for x in lines if x["difference"] > 0),
         },
         "recent": await _recent(document_id),
+    }
+
+
+async def receiving_result(document_id: int) -> dict | None:
+    """What the warehouse received on a receipt posted from the device, for the manager: None when the receipt
+    was not received by scanning. {"lines": [{"variant_id", "sku", "name", "expected", "counted",
+    "difference"}] in the order kept at posting, "expected", "counted", "shortage", "surplus" (units),
+    "received_by" (who posted it), "received_at", "scanned_by" (who counted, in the order they first scanned)}."""
+    rows = await (ReceivingResult.select(ReceivingResult.variant, ReceivingResult.expected, ReceivingResult.counted,
+                                         ReceivingResult.posted_by, ReceivingResult.posted_at)
+                  .where(ReceivingResult.document == document_id).order_by(ReceivingResult.id))
+    if not rows:
+        return None
+    goods = await _goods([r["variant"] for r in rows])
+    lines = []
+    for r in rows:
+        info = goods.get(r["variant"], {})
+        name = ", ".join(p for p in (info.get("product"), info.get("name")) if p)
+        lines.append({"variant_id": r["variant"], "sku": info.get("sku", str(r["variant"])), "name": name,
+                      "expected": r["expected"], "counted": r["counted"], "difference": r["counted"] - r["expected"]})
+    actors = await (ReceivingScan.select(ReceivingScan.actor)
+                    .where((ReceivingScan.document == document_id) & (ReceivingScan.units != 0))
+                    .order_by(ReceivingScan.id))
+    scanned_by = list(dict.fromkeys(a["actor"] for a in actors if a["actor"]))
+    return {
+        "lines": lines, "expected": sum(x["expected"] for x in lines), "counted": sum(x["counted"] for x in lines),
+        "shortage": sum(-x["difference"] for x in lines if x["difference"] < 0),
+        "surplus": sum(x["difference"] for x in lines if x["difference"] > 0),
+        "received_by": rows[0]["posted_by"], "received_at": rows[0]["posted_at"], "scanned_by": scanned_by,
     }

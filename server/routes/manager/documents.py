@@ -11,6 +11,7 @@ from litestar.plugins.htmx import ClientRedirect
 from litestar.response import Redirect, Template
 
 from server.db import write_tx
+from server.domain.receiving.queries import receiving_result
 from server.domain.stock.documents import (
     create_document,
     delete_draft,
@@ -82,8 +83,11 @@ async def _editor(request: Request, doc: DocumentForm, document: dict | None, *,
 
 
 async def _view(request: Request, document: dict, *, error: DomainError | None = None) -> Template:
-    """A posted document (or one that cannot be edited here): header, lines and the moves it wrote."""
+    """A posted document (or one that cannot be edited here): header, lines, what the warehouse received
+    against what was expected (a receipt received on the device) and the moves it wrote."""
     context: dict[str, Any] = {"document": document, "nav": "documents", "costs": sees_costs(request)}
+    if document["kind"] == "receipt":
+        context["received"] = await receiving_result(document["id"])  # None unless received on the device
     if error is None:
         return page(request, "manager/document_view.html", context)
     context["flash"] = error_flash(error)
