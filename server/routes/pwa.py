@@ -74,7 +74,8 @@ PWA_APPS: dict[str, PwaApp] = {
                    ("Inventory count", "/warehouse/counts")),
         extra_precache=("/static/warehouse/scanner.js", "/static/warehouse/app.css", "/static/common/live-orders.js",
                         "/static/warehouse/offline-queue.js", "/static/warehouse/gs1.js", "/static/warehouse/pick-check.js",
-                        "/static/warehouse/pick-view.js", "/static/warehouse/pick.js", "/static/warehouse/camera.js"),
+                        "/static/warehouse/pick-view.js", "/static/warehouse/pick.js", "/static/warehouse/camera.js",
+                        "/static/warehouse/receiving.js", "/static/warehouse/count.js"),
     ),
 }
 

@@ -6,13 +6,15 @@
  * the pick screen queues scans in IndexedDB itself (pwa/warehouse/static/offline-queue.js).
  *
  * Messages from the pages: {type: 'keep', urls} — fetch these pages/data of the app now and keep them for
- * offline (the pick screen asks for itself and its data: its first load came before the worker
- * controlled it). Background Sync: a 'sync' event tagged 'kladovka-scans' tells the open pages to send
- * their queues ({type: 'sync'}).
+ * offline (the pick, receiving and count screens ask for themselves — the pick screen for its data too —
+ * because their first load came before the worker controlled it); a static file among the urls joins the
+ * shell if it is not there yet (receiving.js and count.js are not precached). Background Sync: a 'sync'
+ * event tagged 'kladovka-scans' tells the open pages to send their queues ({type: 'sync'}).
  */
 (function (sw) {
-  const { recipes, route, CONFIG, PAGES } = sw;
+  const { recipes, route, CONFIG, PAGES, SHELL } = sw;
   const DATA = /^\/warehouse\/pick\/\d+\/data$/;
+  const STATIC = /^\/static\/(common|warehouse)\//;
 
   function cacheable(response) {
     return response && response.ok && response.type === 'basic' && !response.redirected;
@@ -38,13 +40,18 @@
   }
 
   async function keep(urls) {
-    const cache = await caches.open(PAGES);
+    const pages = await caches.open(PAGES);
+    const shell = await caches.open(SHELL);
     await Promise.all(urls.map(async (raw) => {
       const url = new URL(raw, self.location.origin);
-      if (url.origin !== self.location.origin || !url.pathname.startsWith(CONFIG.scope)) return;
+      if (url.origin !== self.location.origin) return;
+      const isStatic = STATIC.test(url.pathname);
+      if (!isStatic && !url.pathname.startsWith(CONFIG.scope)) return;
+      url.hash = '';
+      if (isStatic && (await shell.match(url.href, { ignoreSearch: true }))) return; // kept already
       try {
         const response = await fetch(url.href, { credentials: 'same-origin', cache: 'no-store' });
-        if (cacheable(response)) await cache.put(url.href, response);
+        if (cacheable(response)) await (isStatic ? shell : pages).put(url.href, response);
       } catch (err) {
         /* offline: what is kept stays */
       }

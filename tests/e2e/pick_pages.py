@@ -1,11 +1,14 @@
 """Page objects and fixtures for the warehouse app's picking tests: a picker's TSD (360×740, touch, mobile),
 signing in, the queue, the pick screen, and the worker that keeps the screen for offline use.
 
-Every wait here is for a condition the page shows (web-first `expect`, or `wait_for_function`)."""
+Every wait here is for a condition the page shows (web-first `expect`, `wait_for_function`, or a polled
+`evaluate` for what only an async check can see)."""
 
 from __future__ import annotations
 
+import asyncio
 import re
+import time
 
 import pytest
 from playwright.async_api import Page, expect
@@ -119,14 +122,21 @@ class PickScreen:
             " && navigator.serviceWorker.controller.scriptURL.endsWith('/warehouse/sw.js')", timeout=30_000)
 
     async def wait_until_kept_for_offline(self, *paths: str) -> None:
-        """The worker has stored these pages/data among the ones kept for offline use."""
-        await self.page.wait_for_function(
-            """async ([prefix, paths]) => {
-                 const names = (await caches.keys()).filter((n) => n.startsWith(prefix));
-                 for (const path of paths) {
-                   let found = false;
-                   for (const name of names) if (await (await caches.open(name)).match(path)) found = true;
-                   if (!found) return false;
-                 }
-                 return true;
-               }""", arg=[PAGES_CACHE_PREFIX, list(paths)], timeout=30_000)
+        """The worker has stored these pages/data among the ones kept for offline use. Polled with
+        evaluate(): wait_for_function does not await an async predicate (a Promise is truthy at once)."""
+        deadline = time.monotonic() + 30
+        while True:
+            kept = await self.page.evaluate(
+                """async ([prefix, paths]) => {
+                     const names = (await caches.keys()).filter((n) => n.startsWith(prefix));
+                     for (const path of paths) {
+                       let found = false;
+                       for (const name of names) if (await (await caches.open(name)).match(path)) found = true;
+                       if (!found) return false;
+                     }
+                     return true;
+                   }""", [PAGES_CACHE_PREFIX, list(paths)])
+            if kept:
+                return
+            assert time.monotonic() < deadline, f"not kept for offline within 30 s: {paths}"
+            await asyncio.sleep(0.2)

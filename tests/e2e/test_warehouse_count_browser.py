@@ -1,9 +1,13 @@
 """Issue #4's inventory count on a picker's TSD (360×740): start a count, scan a bin and goods by keyboard-wedge
 emulation (one unknown code refused, one package barcode counting its multiplier), type a quantity, close the
-bin, submit with the confirmation, and find the draft inventory document with the counted lines in the DB."""
+bin, submit with the confirmation, and find the draft inventory document with the counted lines in the DB;
+scans made offline wait on the device; a reload with the network gone opens the count as last seen (the
+service worker kept it), two scans wait there with their count, and back online each is counted exactly once."""
 
 from __future__ import annotations
 
+import asyncio
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -24,6 +28,9 @@ tsd, tsd_ctx = pick_pages.tsd, pick_pages.tsd_ctx  # the picker's terminal (fixt
 
 pytestmark = pytest.mark.e2e
 
+# Back online, the queue is sent at once, but a send made while the network was still coming back waits for
+# its retry (1, 2, 5 s …): allow for a few of them on a loaded machine.
+BACK_ONLINE_MS = 30_000
 IDLE = "() => { const s = window.KladovkaCount && window.KladovkaCount.state(); return !!s && s.ready && !s.pending.length" \
        " && !s.draining; }"
 
@@ -103,8 +110,69 @@ async def test_scans_made_offline_wait_on_the_device_and_are_counted_once_back_o
     await expect(pending).to_contain_text("3")
     assert await CountScan.count() == 0  # nothing reached the server
     await tsd_ctx.set_offline(False)
-    await tsd.wait_for_function(IDLE)
+    await tsd.wait_for_function(IDLE, timeout=BACK_ONLINE_MS)
     await expect(pending).to_be_hidden()
     line = tsd.locator('[data-testid="count-line"][data-sku="KEN-250"]')
     await expect(line.get_by_test_id("line-qty")).to_have_value("7")  # bin first, then 1 + 6, in order
     assert sorted(r["result"] for r in await CountScan.select(CountScan.result)) == ["bin", "ok", "ok"]
+
+
+KEPT = """async ([path, pattern]) => {
+    for (const name of await caches.keys()) {
+      if (!name.startsWith('kladovka-warehouse-')) continue;
+      const hit = await (await caches.open(name)).match(path);
+      if (hit && (!pattern || new RegExp(pattern).test(await hit.text()))) return true;
+    }
+    return false;
+  }"""
+
+
+async def kept_for_offline(page, path: str, pattern: str = "", timeout_s: float = 30) -> None:
+    """The warehouse worker keeps this page or file (its kept copy matching `pattern`, a RegExp). Polled here:
+    wait_for_function takes the promise of an async predicate for a truthy answer."""
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while not await page.evaluate(KEPT, [path, pattern]):
+        assert asyncio.get_running_loop().time() < deadline, f"{path} is not kept for offline ({pattern})"
+        await asyncio.sleep(0.2)
+
+
+async def test_a_reload_with_the_network_gone_opens_the_count_and_its_scans_are_counted_once_back_online(tsd, tsd_ctx):
+    f = await floor()
+    await picker_account()
+    await sign_in_picker(tsd)
+    await tsd.goto("/warehouse/counts")
+    await tsd.get_by_test_id("count-start").click()  # an HTMX form: the screen was never loaded as a page
+    screen = tsd.get_by_test_id("count-screen")
+    await expect(screen).to_have_attribute("data-ready", "1")
+    path = re.sub(r"^https?://[^/]+", "", tsd.url)
+    assert re.fullmatch(r"/warehouse/counts/\d+", path), path
+    await pick_pages.PickScreen(tsd).wait_until_controlled()
+    await kept_for_offline(tsd, "/static/warehouse/count.js")  # not in the precached shell: kept by the page
+    await kept_for_offline(tsd, path, 'data-testid="bin-prompt"')
+    await scanner_types(tsd, "A-01")  # online: the bin is open on the server
+    await expect(tsd.get_by_test_id("current-bin")).to_have_text("A-01")
+    await kept_for_offline(tsd, path, 'data-testid="current-bin">A-01<')  # the kept copy follows the panel
+
+    await tsd_ctx.set_offline(True)
+    await tsd.reload()  # the worker's copy of the screen, as last seen
+    await expect(screen).to_have_attribute("data-ready", "1")
+    await expect(tsd.get_by_test_id("offline-banner")).to_be_visible()
+    await expect(tsd.get_by_test_id("current-bin")).to_have_text("A-01")
+    await scanner_types(tsd, f.codes["KEN-250"])
+    await scanner_types(tsd, f.pack)  # a box of 6
+    pending = tsd.get_by_test_id("pending-count")
+    await expect(pending).to_have_text("Ожидают отправки: 2")
+    queued = await tsd.evaluate("() => window.KladovkaCount.state().pending.map((item) => item.uuid)")
+    assert len(queued) == 2 and await CountScan.count() == 1  # nothing of it reached the server
+
+    await tsd_ctx.set_offline(False)  # no scan needed: the device sends its queue by itself
+    await tsd.wait_for_function(IDLE, timeout=BACK_ONLINE_MS)
+    await expect(pending).to_be_hidden()
+    line = tsd.locator('[data-testid="count-line"][data-sku="KEN-250"]')
+    await expect(line.get_by_test_id("line-qty")).to_have_value("7")
+    rows = await CountScan.select(CountScan.client_uuid, CountScan.result)
+    assert sorted(r["client_uuid"] for r in rows if r["client_uuid"] in queued) == sorted(queued)  # each once
+    assert sorted(r["result"] for r in rows) == ["bin", "ok", "ok"]
+    await tsd.reload()  # online again: nothing is sent twice
+    await expect(line.get_by_test_id("line-qty")).to_have_value("7")
+    assert await CountScan.count() == 3

@@ -1,9 +1,12 @@
 """Receiving on a picker's TSD (360×740): open the expected receipt, scan two goods by keyboard-wedge
 emulation — one of them not expected (surplus) — and one unknown code, see the counts and the refusal,
-take one unit back, post the receipt, and find it posted in the database with the counted quantities."""
+take one unit back, post the receipt, and find it posted in the database with the counted quantities; scans
+made offline wait on the device; a reload with the network gone opens the screen as last seen (the service
+worker kept it), two scans wait there with their count, and back online the server holds each exactly once."""
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from pathlib import Path
 
@@ -11,7 +14,7 @@ import pytest
 from playwright.async_api import expect
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "domain"))  # receiving_helpers' own imports
-from receiving_helpers import TEA, UNIT, dock  # noqa: E402
+from receiving_helpers import BIG, TEA, UNIT, dock  # noqa: E402
 
 from server.domain.receiving.tables import ReceivingScan  # noqa: E402
 from server.domain.stock.tables import StockDocument, StockDocumentLine  # noqa: E402
@@ -100,4 +103,66 @@ async def test_scans_made_offline_wait_on_the_device_and_count_once_when_the_net
     await expect(tsd.get_by_test_id("pending-count")).to_be_hidden()
     await tsd.reload()  # nothing is sent twice
     await expect(_line(tsd, "KEN-250").get_by_test_id("line-counted")).to_have_text("3")
+    assert await ReceivingScan.count() == 3
+
+
+KEPT = """async ([path, pattern]) => {
+    for (const name of await caches.keys()) {
+      if (!name.startsWith('kladovka-warehouse-')) continue;
+      const hit = await (await caches.open(name)).match(path);
+      if (hit && (!pattern || new RegExp(pattern).test(await hit.text()))) return true;
+    }
+    return false;
+  }"""
+
+
+async def kept_for_offline(page, path: str, pattern: str = "", timeout_s: float = 30) -> None:
+    """The warehouse worker keeps this page or file (its kept copy matching `pattern`, a RegExp). Polled here:
+    wait_for_function takes the promise of an async predicate for a truthy answer."""
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while not await page.evaluate(KEPT, [path, pattern]):
+        assert asyncio.get_running_loop().time() < deadline, f"{path} is not kept for offline ({pattern})"
+        await asyncio.sleep(0.2)
+
+
+def _counted_in_copy(sku: str, n: int) -> str:
+    return rf'data-sku="{sku}"[^>]*>(?:(?!data-testid="receiving-line")[\s\S])*?data-testid="line-counted"[^>]*>{n}<'
+
+
+async def test_a_reload_with_the_network_gone_opens_the_screen_and_its_scans_count_once_back_online(tsd, tsd_ctx):
+    d = await dock()
+    await picker_account()
+    await sign_in_picker(tsd)
+    path = f"/warehouse/receiving/{d.receipt}"
+    await tsd.goto(path)
+    await pick_pages.PickScreen(tsd).wait_until_controlled()
+    await kept_for_offline(tsd, "/static/warehouse/receiving.js")  # not in the precached shell: kept by the page
+    await kept_for_offline(tsd, path, _counted_in_copy("KEN-250", 0))
+    await scanner_types(tsd, UNIT)  # online
+    await expect(_line(tsd, "KEN-250").get_by_test_id("line-counted")).to_have_text("1")
+    await kept_for_offline(tsd, path, _counted_in_copy("KEN-250", 1))  # the kept copy follows the screen
+
+    await tsd_ctx.set_offline(True)
+    await tsd.reload()  # the worker's copy of the screen, as last seen
+    await expect(tsd.get_by_test_id("offline-banner")).to_be_visible()
+    await expect(tsd.get_by_test_id("receipt-number")).to_be_visible()
+    await expect(_line(tsd, "KEN-250").get_by_test_id("line-counted")).to_have_text("1")
+    await scanner_types(tsd, UNIT)
+    await scanner_types(tsd, BIG)
+    pending = tsd.get_by_test_id("pending-count")
+    await expect(pending).to_have_text("Ожидают отправки: 2")
+    await expect(tsd.get_by_test_id("scan-feedback")).to_contain_text("Нет связи")
+    queued = await tsd.evaluate("(scope) => window.KladovkaQueue.items(scope).then((rows) => rows.map((r) => r.uuid))",
+                                f"receive:{d.receipt}")
+    assert len(queued) == 2 and await ReceivingScan.count() == 1  # nothing of it reached the server
+
+    await tsd_ctx.set_offline(False)  # no scan needed: the device sends its queue by itself
+    await expect(pending).to_be_hidden()
+    await expect(_line(tsd, "KEN-250").get_by_test_id("line-counted")).to_have_text("2")
+    await expect(_line(tsd, "KEN-1000").get_by_test_id("line-counted")).to_have_text("1")
+    rows = await ReceivingScan.select(ReceivingScan.client_uuid, ReceivingScan.units, ReceivingScan.result)
+    assert sorted(r["client_uuid"] for r in rows if r["client_uuid"] in queued) == sorted(queued)  # each once
+    assert len(rows) == 3 and all(r["result"] == "ok" and r["units"] == 1 for r in rows)
+    await tsd.reload()  # online again: nothing is sent twice
+    await expect(_line(tsd, "KEN-250").get_by_test_id("line-counted")).to_have_text("2")
     assert await ReceivingScan.count() == 3

@@ -8,11 +8,15 @@
  * unreachable, scans wait in the queue with a counter and are sent, in the order scanned, on `online`, on
  * start and on a timer; each is removed only once the server answered (the server counts a UUID once, so a
  * second sending is harmless). There is no local verdict: the count is blind and the device knows no stock.
+ * Offline reload: on mounting, the screen asks the service worker to keep it and its scripts (its first load
+ * may have come before the worker controlled it), and again a moment after the panel changed, so a reload
+ * with the network gone opens the screen as last seen, with its queue.
  */
 (function () {
   'use strict';
 
   var RETRY_MS = [1000, 2000, 5000, 10000, 30000];
+  var KEEP_AFTER_MS = 2000; // the kept copy follows the panel once a burst of scans has been answered
   var st = null;
 
   function fill(text, params) {
@@ -149,21 +153,55 @@
       if (screen === st) {
         renderPending();
         st.root.setAttribute('data-idle', st.pending.length ? '0' : '1');
+        // a scan stored between the loop's end and here asked in vain (draining was still set): go again,
+        // unless a retry is already planned
+        if (screen.again && !screen.timer) drain();
       }
     });
   }
 
+  // Every swap of the panel (a refresh here, or an HTMX form: a typed quantity, «bin counted») bumps this;
+  // a refresh that comes back after another swap is older than what is shown and is dropped (under load a
+  // refresh asked for before «bin counted» could otherwise answer after it and show the bin open again).
+  var panelVersion = 0;
+
   function refreshPanel() {
     var panel = document.getElementById('count-panel');
     if (!panel) return Promise.resolve();
+    var asked = panelVersion;
     return fetch(st.base, { credentials: 'same-origin', cache: 'no-store', redirect: 'manual',
       headers: { 'HX-Request': 'true', Accept: 'text/html' } }).then(function (res) {
       if (!res.ok) return undefined;
       return res.text().then(function (html) {
+        if (panelVersion !== asked) return;
+        panelVersion += 1;
         panel.innerHTML = html;
         if (window.htmx) window.htmx.process(panel);
+        keepSoon();
       });
     }).catch(function () { return undefined; });
+  }
+
+  // ---- offline reload: the worker keeps this page (and its scripts) ----------------------------------------
+  function keepForOffline(withFiles) {
+    if (!('serviceWorker' in navigator) || !st) return;
+    var urls = [st.base];
+    if (withFiles) {
+      Array.prototype.forEach.call(document.querySelectorAll('script[src], link[rel=stylesheet][href]'),
+        function (el) { urls.push(el.src || el.href); });
+    }
+    navigator.serviceWorker.ready.then(function (reg) {
+      if (reg.active) reg.active.postMessage({ type: 'keep', urls: urls });
+    }).catch(function () { return undefined; });
+  }
+
+  function keepSoon() {
+    var screen = st;
+    if (screen.keepTimer) clearTimeout(screen.keepTimer);
+    screen.keepTimer = setTimeout(function () {
+      screen.keepTimer = null;
+      if (screen === st) keepForOffline(false);
+    }, KEEP_AFTER_MS);
   }
 
   // ---- mounting ------------------------------------------------------------------------------------------
@@ -172,8 +210,9 @@
     root.kladovkaCount = true;
     var id = root.getAttribute('data-count-id');
     st = { root: root, id: id, scope: 'count:' + id, base: '/warehouse/counts/' + id, pending: [], early: [],
-      ready: false, retries: 0, timer: null, draining: null, again: false, stalled: false };
+      ready: false, retries: 0, timer: null, draining: null, again: false, stalled: false, keepTimer: null };
     var screen = st;
+    keepForOffline(true);
     window.KladovkaQueue.items(screen.scope).then(function (rows) {
       if (screen === st) st.pending = rows;
     }).catch(function () { return undefined; }).then(function () {
@@ -208,12 +247,26 @@
   window.addEventListener('online', wake);
   window.addEventListener('offline', function () { if (st) renderPending(); });
   document.addEventListener('visibilitychange', function () { if (document.visibilityState === 'visible') wake(); });
+  if ('serviceWorker' in navigator) {
+    navigator.serviceWorker.addEventListener('message', function (event) {
+      if (event.data && event.data.type === 'sync') wake();
+    });
+  }
 
   function boot() {
     mount(document.querySelector('[data-count-screen]'));
   }
 
   document.addEventListener('htmx:afterSettle', boot);
+  document.addEventListener('htmx:beforeRequest', function (event) { // a form of the panel is on its way
+    if (st && event.target && st.root.contains(event.target)) panelVersion += 1;
+  });
+  document.addEventListener('htmx:afterSwap', function (event) { // a typed quantity, a bin closed or reopened
+    if (st && event.target && st.root.contains(event.target)) {
+      panelVersion += 1;
+      keepSoon();
+    }
+  });
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', boot);
   else boot();
 

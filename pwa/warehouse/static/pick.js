@@ -242,6 +242,12 @@
       if (screen !== st) return;
       render();
       saveSnapshot();
+      // a scan stored between the loop's end and here asked in vain (draining was still set): go again,
+      // unless a retry is already planned
+      if (screen.again && !screen.timer) {
+        drain();
+        return;
+      }
       if (!st.pending.length && st.needRefresh && navigator.onLine) refresh();
     });
   }

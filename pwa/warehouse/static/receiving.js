@@ -3,17 +3,25 @@
  * - A `kladovka:scan` (scanner.js: wedge, camera, manual entry) becomes a queue item with a fresh UUID in
  *   KladovkaQueue, scope "receive:<id>", and the queue is sent oldest first. The server applies each UUID
  *   once, so a queue sent twice (a reload mid-send, the network back) counts nothing twice.
- * - No network: the item stays queued ("waiting to be sent: N") and is sent on `online`, on start and after
- *   the next scan. Counting is the server's: offline scans are not verified on the device.
+ * - No network: the item stays queued ("waiting to be sent: N") and is sent on `online`, on start, after
+ *   the next scan and on a timer (1 s, 2 s, 5 s … 30 s: a Wi-Fi can be "up" and still reach nothing).
+ *   Counting is the server's: offline scans are not verified on the device.
  * - A bin scanned answers "bin": its address is the put-away bin sent with the following goods (kept in
  *   sessionStorage for the receipt). A "−1" button takes one unit of its line back (its own UUID).
  * - After each answer the lines are re-read (an HTMX-style GET of the screen answers the fragment).
+ * - Offline reload: on start the page asks the service worker to keep it and its scripts (its first load
+ *   may have come before the worker controlled it), and again a moment after the lines changed, so a reload
+ *   with the network gone opens the screen as last seen, with its queue.
  */
 (function () {
   'use strict';
 
   var root = document.querySelector('[data-receiving-screen]');
-  if (!root || root.getAttribute('data-status') !== 'draft') return;
+  if (!root) return;
+  if (root.getAttribute('data-status') !== 'draft') {
+    keepForOffline(true); // a posted receipt: its kept copy must not stay the draft
+    return;
+  }
   var id = root.getAttribute('data-id');
   var scope = 'receive:' + id;
   var base = '/warehouse/receiving/' + id;
@@ -21,6 +29,12 @@
   var Q = window.KladovkaQueue;
   var sending = false;
   var memoryQueue = [];
+  var KEEP_AFTER_MS = 2000; // the kept copy follows the lines once a burst of scans has been answered
+  var RETRY_MS = [1000, 2000, 5000, 10000, 30000];
+  var SEND_TIMEOUT_MS = 10000; // the server answers a scan in milliseconds; the UUID makes a resend harmless
+  var keepTimer = null;
+  var retryTimer = null;
+  var retries = 0;
 
   function text(name, values) {
     var t = root.getAttribute('data-text-' + name) || '';
@@ -70,23 +84,52 @@
     });
   }
 
+  // ---- offline reload: the worker keeps this page (and its scripts) --------------------------------------
+  function keepForOffline(withFiles) {
+    if (!('serviceWorker' in navigator)) return;
+    var urls = [location.pathname];
+    if (withFiles) {
+      Array.prototype.forEach.call(document.querySelectorAll('script[src], link[rel=stylesheet][href]'),
+        function (el) { urls.push(el.src || el.href); });
+    }
+    navigator.serviceWorker.ready.then(function (reg) {
+      if (reg.active) reg.active.postMessage({ type: 'keep', urls: urls });
+    }).catch(function () { return undefined; });
+  }
+
+  function keepSoon() {
+    if (keepTimer) clearTimeout(keepTimer);
+    keepTimer = setTimeout(function () { keepTimer = null; keepForOffline(false); }, KEEP_AFTER_MS);
+  }
+
   function refresh() {
     return fetch(base, { headers: { 'HX-Request': 'true' }, credentials: 'same-origin', cache: 'no-store' })
       .then(function (r) { return r.ok ? r.text() : null; })
       .then(function (html) {
         var box = document.getElementById('receiving-lines');
-        if (html !== null && box) box.innerHTML = html;
+        if (html !== null && box) {
+          box.innerHTML = html;
+          keepSoon();
+        }
       })
       .catch(function () { /* offline: the lines stay as they were */ });
   }
 
-  function post(url, body) {
+  function csrf() { // the cookie first: a page kept for offline may be older than the token
+    var m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return m ? decodeURIComponent(m[1]) : root.getAttribute('data-csrf') || '';
+  }
+
+  function post(url, body) { // a Wi-Fi with no way out can hold a request for minutes: give up, send again later
+    var abort = window.AbortController ? new AbortController() : null;
+    var timer = abort && setTimeout(function () { abort.abort(); }, SEND_TIMEOUT_MS);
     return fetch(url, {
-      method: 'POST', credentials: 'same-origin',
+      method: 'POST', credentials: 'same-origin', signal: abort ? abort.signal : undefined,
       headers: { 'Content-Type': 'application/json', Accept: 'application/json',
-                 'X-CSRFToken': root.getAttribute('data-csrf') || '' },
+                 'X-CSRFToken': csrf() },
       body: JSON.stringify(body)
-    });
+    }).then(function (response) { clearTimeout(timer); return response; },
+      function (err) { clearTimeout(timer); throw err; });
   }
 
   function answer(item, response) {
@@ -100,7 +143,7 @@
     });
   }
 
-  function flush() {
+  function flush(quiet) { // quiet: a retry says nothing (no beep every few seconds), only the counter
     if (sending) return Promise.resolve();
     sending = true;
     function next() {
@@ -115,16 +158,34 @@
         });
       });
     }
-    return next().then(function () { sending = false; return refresh(); }, function () {
+    return next().then(function () { sending = false; retries = 0; return refresh(); }, function () {
       sending = false;
-      feedback('warn', text('offline'));
+      if (quiet !== true) feedback('warn', text('offline'));
+      retryLater();
     }).then(showPending);
+  }
+
+  // Not sent (no network, or a Wi-Fi that says it is up): try again later, then less and less often.
+  function retryLater() {
+    if (retryTimer) clearTimeout(retryTimer);
+    var wait = RETRY_MS[Math.min(retries, RETRY_MS.length - 1)];
+    retries += 1;
+    retryTimer = setTimeout(function () { retryTimer = null; flush(true); }, wait);
+  }
+
+  function online() {
+    retries = 0; // the network is back: try now, and soon again if it is not quite there yet
+    if (retryTimer) clearTimeout(retryTimer);
+    retryTimer = null;
+    flush(true);
   }
 
   function enqueue(item) {
     item.uuid = newUuid();
     item.scanned_at = new Date().toISOString();
-    return add(item).then(showPending).then(flush);
+    // offline while a send is on its way: this scan's flush waits for it, say now that it is kept
+    if (sending && navigator.onLine === false) feedback('warn', text('offline'));
+    return add(item).then(showPending).then(function () { return flush(); });
   }
 
   document.addEventListener('kladovka:scan', function (event) {
@@ -139,7 +200,13 @@
     enqueue({ undo: true, variant_id: parseInt(button.getAttribute('data-variant'), 10) });
   });
 
-  window.addEventListener('online', flush);
+  window.addEventListener('online', online);
+  if ('serviceWorker' in navigator) {
+    navigator.serviceWorker.addEventListener('message', function (event) {
+      if (event.data && event.data.type === 'sync') flush(true);
+    });
+  }
   showBin();
-  showPending().then(flush);
+  keepForOffline(true);
+  showPending().then(function () { return flush(); });
 })();
