@@ -46,8 +46,16 @@ async def clear_all_tables() -> None:
             await table.delete(force=True)
         await engine().run_ddl("DELETE FROM sqlite_sequence") if await _has_sqlite_sequence() else None
     else:
-        names = ", ".join(t._meta.tablename for t in tables)
-        await engine().run_ddl(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        # TRUNCATE costs per table (new files for each), ~300 ms for all of them: empty only the tables a
+        # test wrote to, then restart every sequence that moved (ids start at 1 in every test, as before).
+        names = [t._meta.tablename for t in tables]
+        probe = " UNION ALL ".join(f"SELECT '{n}' AS name WHERE EXISTS (SELECT 1 FROM \"{n}\")" for n in names)
+        used = [r["name"] for r in await engine().run_ddl(probe)]
+        if used:
+            quoted = ", ".join(f'"{n}"' for n in used)
+            await engine().run_ddl(f"TRUNCATE {quoted} CASCADE")
+        await engine().run_ddl("SELECT setval(format('%I.%I', schemaname, sequencename)::regclass, 1, false) "
+                               "FROM pg_sequences WHERE schemaname = current_schema() AND last_value IS NOT NULL")
 
 
 async def _has_sqlite_sequence() -> bool:
