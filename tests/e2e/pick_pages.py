@@ -140,3 +140,22 @@ class PickScreen:
                 return
             assert time.monotonic() < deadline, f"not kept for offline within 30 s: {paths}"
             await asyncio.sleep(0.2)
+
+
+KEPT = """async ([path, pattern]) => {
+    for (const name of await caches.keys()) {
+      if (!name.startsWith('kladovka-warehouse-')) continue;
+      const hit = await (await caches.open(name)).match(path);
+      if (hit && (!pattern || new RegExp(pattern).test(await hit.text()))) return true;
+    }
+    return false;
+  }"""
+
+
+async def kept_for_offline(page, path: str, pattern: str = "", timeout_s: float = 30) -> None:
+    """The warehouse worker keeps this page or file (its kept copy matching `pattern`, a RegExp). Polled:
+    wait_for_function takes the promise of an async predicate for a truthy answer."""
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while not await page.evaluate(KEPT, [path, pattern]):
+        assert asyncio.get_running_loop().time() < deadline, f"{path} is not kept for offline ({pattern})"
+        await asyncio.sleep(0.2)

@@ -6,7 +6,6 @@ service worker kept it), two scans wait there with their count, and back online 
 
 from __future__ import annotations
 
-import asyncio
 import re
 import sys
 import tempfile
@@ -22,7 +21,7 @@ from server.domain.counting.tables import CountScan, InventoryCount  # noqa: E40
 from server.domain.stock.tables import StockDocument, StockDocumentLine  # noqa: E402
 from tests.e2e import pick_pages  # noqa: E402
 from tests.e2e.pages import scanner_types  # noqa: E402
-from tests.e2e.pick_pages import picker_account, sign_in_picker  # noqa: E402
+from tests.e2e.pick_pages import kept_for_offline, picker_account, sign_in_picker  # noqa: E402
 
 tsd, tsd_ctx = pick_pages.tsd, pick_pages.tsd_ctx  # the picker's terminal (fixtures)
 
@@ -115,25 +114,6 @@ async def test_scans_made_offline_wait_on_the_device_and_are_counted_once_back_o
     line = tsd.locator('[data-testid="count-line"][data-sku="KEN-250"]')
     await expect(line.get_by_test_id("line-qty")).to_have_value("7")  # bin first, then 1 + 6, in order
     assert sorted(r["result"] for r in await CountScan.select(CountScan.result)) == ["bin", "ok", "ok"]
-
-
-KEPT = """async ([path, pattern]) => {
-    for (const name of await caches.keys()) {
-      if (!name.startsWith('kladovka-warehouse-')) continue;
-      const hit = await (await caches.open(name)).match(path);
-      if (hit && (!pattern || new RegExp(pattern).test(await hit.text()))) return true;
-    }
-    return false;
-  }"""
-
-
-async def kept_for_offline(page, path: str, pattern: str = "", timeout_s: float = 30) -> None:
-    """The warehouse worker keeps this page or file (its kept copy matching `pattern`, a RegExp). Polled here:
-    wait_for_function takes the promise of an async predicate for a truthy answer."""
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while not await page.evaluate(KEPT, [path, pattern]):
-        assert asyncio.get_running_loop().time() < deadline, f"{path} is not kept for offline ({pattern})"
-        await asyncio.sleep(0.2)
 
 
 async def test_a_reload_with_the_network_gone_opens_the_count_and_its_scans_are_counted_once_back_online(tsd, tsd_ctx):

@@ -6,7 +6,6 @@ worker kept it), two scans wait there with their count, and back online the serv
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from server.domain.receiving.tables import ReceivingScan  # noqa: E402
 from server.domain.stock.tables import StockDocument, StockDocumentLine  # noqa: E402
 from tests.e2e import pick_pages  # noqa: E402
 from tests.e2e.pages import scanner_types  # noqa: E402
-from tests.e2e.pick_pages import picker_account, sign_in_picker  # noqa: E402
+from tests.e2e.pick_pages import kept_for_offline, picker_account, sign_in_picker  # noqa: E402
 
 tsd, tsd_ctx = pick_pages.tsd, pick_pages.tsd_ctx  # the picker's terminal (fixtures)
 
@@ -104,25 +103,6 @@ async def test_scans_made_offline_wait_on_the_device_and_count_once_when_the_net
     await tsd.reload()  # nothing is sent twice
     await expect(_line(tsd, "KEN-250").get_by_test_id("line-counted")).to_have_text("3")
     assert await ReceivingScan.count() == 3
-
-
-KEPT = """async ([path, pattern]) => {
-    for (const name of await caches.keys()) {
-      if (!name.startsWith('kladovka-warehouse-')) continue;
-      const hit = await (await caches.open(name)).match(path);
-      if (hit && (!pattern || new RegExp(pattern).test(await hit.text()))) return true;
-    }
-    return false;
-  }"""
-
-
-async def kept_for_offline(page, path: str, pattern: str = "", timeout_s: float = 30) -> None:
-    """The warehouse worker keeps this page or file (its kept copy matching `pattern`, a RegExp). Polled here:
-    wait_for_function takes the promise of an async predicate for a truthy answer."""
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while not await page.evaluate(KEPT, [path, pattern]):
-        assert asyncio.get_running_loop().time() < deadline, f"{path} is not kept for offline ({pattern})"
-        await asyncio.sleep(0.2)
 
 
 def _counted_in_copy(sku: str, n: int) -> str:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from server.db import in_transaction, is_sqlite
 from server.domain.catalog.tables import Variant
 from server.domain.counting.tables import CountBin, CountLine, InventoryCount
+from server.domain.picking._context import display_name, utc  # noqa: F401 - shared with the count's modules
 from server.domain.stock.tables import Bin, Warehouse
 from server.errors import Conflict, NotFound
 
@@ -25,19 +26,6 @@ class CountHead:
     zone: str
     status: str
     document_id: int | None
-
-
-def utc(value):
-    """SQLite hands timestamps back as text or naive datetimes; they are UTC."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def display_name(product: str, variant: str) -> str:
-    return ", ".join(p for p in (product, variant) if p)
 
 
 async def next_count_number() -> str:
