@@ -16,6 +16,12 @@ VENDOR_FILES: dict[str, str] = {
     # camera scanning where the browser has no BarcodeDetector (loaded only when the camera is opened)
     "zxing-wasm/dist/iife/reader/index.js": "zxing-reader.js",
     "zxing-wasm/dist/reader/zxing_reader.wasm": "zxing_reader.wasm",
+    # maps of the manager's delivery screens (zones, routes) and the courier's route
+    "leaflet/dist/leaflet.js": "leaflet.js",
+    "leaflet/dist/leaflet.css": "leaflet.css",
+    # drawing and editing zone polygons on the map
+    "@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.min.js": "leaflet-geoman.min.js",
+    "@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.css": "leaflet-geoman.css",
 }
 
 
