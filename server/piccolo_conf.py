@@ -38,5 +38,7 @@ APP_REGISTRY = AppRegistry(
         "server.domain.picking.piccolo_app",
         "server.domain.counting.piccolo_app",
         "server.domain.receiving.piccolo_app",
+        "server.domain.delivery.piccolo_app",
+        "server.domain.payments.piccolo_app",
     ]
 )

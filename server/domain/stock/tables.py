@@ -4,7 +4,7 @@ Quantities are integers in the product's unit; money is integer kopecks.
 Balances change only through stock/documents.py and stock/reservations.py.
 """
 
-from piccolo.columns import BigInt, Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import BigInt, Boolean, DoublePrecision, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
@@ -24,6 +24,8 @@ class Warehouse(Table):
     address = Varchar(length=300, default="")
     allow_negative = Boolean(default=False)
     active = Boolean(default=True)
+    lat = DoublePrecision(null=True, default=None)  # the delivery depot (routes start and end here)
+    lon = DoublePrecision(null=True, default=None)
 
 
 class Bin(Table):
