@@ -72,6 +72,7 @@ class RouteStop(Table):
     eta_departure = Timestamptz(null=True, default=None)
     status = Varchar(length=16, default="planned")  # STOP_STATUSES
     locked = Boolean(default=False)  # kept in place (and on this courier) by a re-plan
+    pinned = Boolean(default=False)  # the manager moved it to this route's courier: re-plans keep the courier
     fail_reason = Varchar(length=32, default="")  # FAIL_REASONS
     comment = Text(default="")
     done_at = Timestamptz(null=True, default=None)
