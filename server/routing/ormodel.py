@@ -1,0 +1,195 @@
+"""One OR-Tools routing model over a subset of the vehicles, and one search on it.
+
+Routing nodes: 0..m-1 are the solvable visits (in the order of `Instance.visits`), then one node per distinct
+depot matrix node. Arc costs are metres; the time transit of an arc is the service at its tail plus the travel
+time; capacities are one dimension per demand component. Every non-locked visit is optional (a disjunction
+with a penalty larger than any insertion detour), so a search always has a feasible answer and a visit that
+does not fit shows up as dropped, never lost.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+from server.routing.problem import Problem
+
+STATUS = {v: k for k, v in routing_enums_pb2.RoutingSearchStatus.Value.items()}
+LATE_FIXED_COST_PER_S = 100   # a locked stop may end up late; each second late costs this much (vs metres)
+
+
+class Instance:
+    """Matrices re-indexed by routing node, shared by every model built for one solve."""
+
+    def __init__(self, problem: Problem, visits: list[int], fixed: dict[int, list[int]]) -> None:
+        self.problem = problem
+        self.visits = visits                       # problem visit indexes, routing node = position
+        self.fixed = fixed                         # problem vehicle index → routing nodes locked first
+        self.fixed_nodes = {n for chain in fixed.values() for n in chain}
+        depots = sorted({v.start_node for v in problem.vehicles} | {v.end_node for v in problem.vehicles})
+        m = len(visits)
+        self.depot_node = {d: m + j for j, d in enumerate(depots)}
+        nodes = [problem.visits[i].node for i in visits] + depots
+        service = [problem.visits[i].service_s for i in visits] + [0] * len(depots)
+        D, T = problem.distances, problem.times
+        self.dist = [[D[a][b] for b in nodes] for a in nodes]
+        self.time = [[service[ia] + T[a][b] for b in nodes] for ia, a in enumerate(nodes)]
+        self.max_arc = max(1, max(max(row) for row in self.dist))
+        ncap = len(problem.vehicles[0].capacity) if problem.vehicles else 0
+        self.demand = [[problem.visits[i].demand[k] for i in visits] + [0] * len(depots) for k in range(ncap)]
+        ends = [v.shift[1] for v in problem.vehicles] + [problem.visits[i].window[1] for i in visits]
+        self.horizon = max([1, *ends]) + 1
+        self.allowed: list[set[int] | None] = []
+        for i in visits:
+            ids = set(problem.visits[i].allowed_vehicles)
+            self.allowed.append({k for k, v in enumerate(problem.vehicles) if v.id in ids} if ids else None)
+
+    @property
+    def penalty(self) -> int:
+        """Dropping a visit costs more than any detour that inserts it."""
+        return 2 * self.max_arc + 1
+
+
+@dataclass
+class Outcome:
+    routes: dict[int, list[int]]                   # problem vehicle index → routing nodes (visits) in order
+    dropped: int
+    distance: int
+    status: str
+    seconds: float
+    solutions: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def vehicles(self) -> int:
+        return sum(1 for r in self.routes.values() if r)
+
+    def key(self) -> tuple[int, int, int]:
+        return (self.dropped, self.vehicles, self.distance)
+
+
+class Model:
+    def __init__(self, inst: Instance, vehicles: list[int], *, fixed_cost: int = 0) -> None:
+        self.inst, self.vehicles = inst, vehicles
+        p = inst.problem
+        n = len(inst.dist)
+        starts = [inst.depot_node[p.vehicles[k].start_node] for k in vehicles]
+        ends = [inst.depot_node[p.vehicles[k].end_node] for k in vehicles]
+        self.manager = pywrapcp.RoutingIndexManager(n, len(vehicles), starts, ends)
+        self.routing = routing = pywrapcp.RoutingModel(self.manager)
+        dist_cb = routing.RegisterTransitMatrix(inst.dist)
+        routing.SetArcCostEvaluatorOfAllVehicles(dist_cb)
+        if fixed_cost:
+            routing.SetFixedCostOfAllVehicles(fixed_cost)
+        time_cb = routing.RegisterTransitMatrix(inst.time)
+        routing.AddDimension(time_cb, inst.horizon, inst.horizon, False, "time")
+        self.time = tdim = routing.GetDimensionOrDie("time")
+        for k, demand in enumerate(inst.demand):
+            cb = routing.RegisterUnaryTransitVector(demand)
+            routing.AddDimensionWithVehicleCapacity(cb, 0, [p.vehicles[v].capacity[k] for v in vehicles], True,
+                                                    f"load{k}")
+        for pos, k in enumerate(vehicles):
+            lo, hi = p.vehicles[k].shift
+            tdim.CumulVar(routing.Start(pos)).SetRange(lo, hi)
+            tdim.CumulVar(routing.End(pos)).SetRange(lo, hi)
+        position = {k: pos for pos, k in enumerate(vehicles)}
+        solver = routing.solver()
+        for node, vi in enumerate(inst.visits):
+            visit = p.visits[vi]
+            idx = self.manager.NodeToIndex(node)
+            cumul = tdim.CumulVar(idx)
+            if node in inst.fixed_nodes:
+                cumul.SetMin(visit.window[0])
+                tdim.SetCumulVarSoftUpperBound(idx, visit.window[1], LATE_FIXED_COST_PER_S)
+            else:
+                cumul.SetRange(visit.window[0], visit.window[1])
+            allowed = inst.allowed[node]
+            if allowed is not None:
+                here = [position[k] for k in allowed if k in position]
+                if here:
+                    routing.SetAllowedVehiclesForIndex(here, idx)
+                elif node not in inst.fixed_nodes:
+                    routing.ActiveVar(idx).SetValue(0)
+            if node not in inst.fixed_nodes:
+                routing.AddDisjunction([idx], inst.penalty)
+        for k, chain in inst.fixed.items():
+            if k not in position:
+                continue
+            pos = position[k]
+            prev = routing.Start(pos)
+            for node in chain:
+                idx = self.manager.NodeToIndex(node)
+                solver.Add(routing.NextVar(prev) == idx)
+                routing.VehicleVar(idx).SetValue(pos)
+                prev = idx
+
+    def search(self, *, first: str, meta: str, seconds: float, initial: dict[int, list[int]] | None = None,
+               lam: float = 0.1, stop_when_complete: int | None = None,
+               extra: dict[str, bool] | None = None) -> Outcome | None:
+        """Run one search; None when it found nothing (only possible when locks conflict or time is ~0).
+
+        stop_when_complete: stop as soon as a solution drops at most this many visits (route elimination).
+        """
+        routing = self.routing
+        params = pywrapcp.DefaultRoutingSearchParameters()
+        params.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, first)
+        params.local_search_metaheuristic = getattr(routing_enums_pb2.LocalSearchMetaheuristic, meta)
+        params.guided_local_search_lambda_coefficient = lam
+        for name, on in (extra or {}).items():
+            setattr(params.local_search_operators, name, pywrapcp.BOOL_TRUE if on else pywrapcp.BOOL_FALSE)
+        params.time_limit.FromMilliseconds(max(10, int(seconds * 1000)))
+        count = [0]
+        done = [False]
+        m = len(self.inst.visits)
+
+        def at_solution() -> None:
+            count[0] += 1
+            if stop_when_complete is not None:
+                dropped = sum(1 for node in range(m)
+                              if routing.NextVar(self.manager.NodeToIndex(node)).Value()
+                              == self.manager.NodeToIndex(node))
+                if dropped <= stop_when_complete:
+                    done[0] = True
+
+        routing.AddAtSolutionCallback(at_solution)
+        if stop_when_complete is not None:
+            routing.AddSearchMonitor(routing.solver().CustomLimit(lambda: done[0]))
+        t0 = time.monotonic()
+        if initial:
+            routing.CloseModelWithParameters(params)
+            routes = [[self.manager.NodeToIndex(n) for n in initial.get(k, [])] for k in self.vehicles]
+            start = routing.ReadAssignmentFromRoutes(routes, True)
+            sol = routing.SolveFromAssignmentWithParameters(start, params) if start else None
+            if start is None:
+                sol = routing.SolveWithParameters(params)
+        else:
+            sol = routing.SolveWithParameters(params)
+        took = time.monotonic() - t0
+        status = STATUS.get(routing.status(), str(routing.status()))
+        if sol is None:
+            return None
+        return self.read(sol, status, took, count[0])
+
+    def read(self, sol, status: str, took: float, solutions: int) -> Outcome:
+        routing, manager = self.routing, self.manager
+        routes: dict[int, list[int]] = {}
+        distance = 0
+        seen = 0
+        for pos, k in enumerate(self.vehicles):
+            idx = routing.Start(pos)
+            nodes: list[int] = []
+            prev_node = manager.IndexToNode(idx)
+            while not routing.IsEnd(idx):
+                idx = sol.Value(routing.NextVar(idx))
+                node = manager.IndexToNode(idx)
+                distance += self.inst.dist[prev_node][node]
+                prev_node = node
+                if not routing.IsEnd(idx):
+                    nodes.append(node)
+            if not nodes:
+                distance -= self.inst.dist[manager.IndexToNode(routing.Start(pos))][prev_node]
+            routes[k] = nodes
+            seen += len(nodes)
+        return Outcome(routes, len(self.inst.visits) - seen, distance, status, took, solutions)

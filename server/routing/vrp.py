@@ -1,0 +1,236 @@
+"""solve(problem): capacitated VRP with time windows — fewest vehicles first, then distance.
+
+The search, per worker, under one wall-clock deadline:
+1. a first solution (strategy chosen by instance size, per worker) improved by guided local search;
+2. route elimination: take the used route with the fewest stops away, give its stops to the remaining
+   vehicles (they start unperformed) and search until every stop is placed again — then try one fewer again;
+   a failed attempt tries the next-smallest route while time allows;
+3. guided local search on distance with the vehicle set found, until the deadline.
+With workers=2 a second worker runs the same pipeline in a spawned process with another first-solution
+strategy (safe from a thread and from the CLI; a process that may not have children falls back to one
+worker); the best answer (fewest dropped, fewest vehicles, shortest) wins.
+
+Visits that no vehicle could ever serve are reported before the search with their reason ("window",
+"capacity", "shift"); visits the search could not fit are reported as "no_room". Nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from dataclasses import dataclass
+
+from server.routing.ormodel import Instance, Model, Outcome
+from server.routing.problem import Problem, Solution, Unassigned
+from server.routing.timing import fits, impossible_reason, plan_route
+
+GRACE_S = 1.5          # how long past the deadline the second worker may take to hand its answer over
+
+
+@dataclass(frozen=True)
+class Strategy:
+    first: str
+    lam: float = 0.1
+    phase1_share: float = 0.25
+    final_share: float = 0.2
+
+
+def strategies_for(n_visits: int, workers: int) -> list[Strategy]:
+    """First-solution strategies by size: cheapest insertion builds tight routes on small instances;
+    path cheapest arc is the fast one on large ones."""
+    if n_visits <= 150:
+        pool = [Strategy("PARALLEL_CHEAPEST_INSERTION"), Strategy("PATH_CHEAPEST_ARC")]
+    else:
+        pool = [Strategy("PATH_CHEAPEST_ARC"), Strategy("PARALLEL_CHEAPEST_INSERTION")]
+    return pool[:max(1, workers)]
+
+
+def _validate(problem: Problem) -> None:
+    n = len(problem.distances)
+    if len(problem.times) != n or any(len(r) != n for r in problem.distances) or any(
+            len(r) != n for r in problem.times):
+        raise ValueError("distances and times must be square matrices of the same size")
+    ids = [v.id for v in problem.visits]
+    if len(set(ids)) != len(ids):
+        raise ValueError("visit ids must be unique")
+    if len({v.id for v in problem.vehicles}) != len(problem.vehicles):
+        raise ValueError("vehicle ids must be unique")
+    ncap = {len(v.capacity) for v in problem.vehicles} | {len(v.demand) for v in problem.visits}
+    if len(ncap) > 1:
+        raise ValueError("every demand and capacity must have the same number of components")
+    nodes = [v.node for v in problem.visits] + [x for v in problem.vehicles for x in (v.start_node, v.end_node)]
+    if any(not 0 <= x < n for x in nodes):
+        raise ValueError("a node index is outside the matrices")
+
+
+def _fixed_chains(problem: Problem, solvable: dict[str, int], notes: list[str]) -> dict[int, list[int]]:
+    """problem vehicle index → routing nodes of its locked prefix (that exist, fit and are not taken twice)."""
+    chains: dict[int, list[int]] = {}
+    taken: set[str] = set()
+    for k, veh in enumerate(problem.vehicles):
+        chain: list[int] = []
+        load = [0] * len(veh.capacity)
+        for vid in veh.fixed:
+            if vid not in solvable or vid in taken:
+                notes.append(f"locked stop {vid} of {veh.id} is unknown, impossible or locked twice: left out")
+                continue
+            visit = problem.visits[solvable[vid]]
+            if visit.allowed_vehicles and veh.id not in visit.allowed_vehicles:
+                notes.append(f"locked stop {vid} is not allowed on {veh.id}: left out of the lock")
+                continue
+            load = [a + b for a, b in zip(load, visit.demand, strict=True)]
+            if not fits(tuple(load), veh.capacity):
+                notes.append(f"locked stops of {veh.id} exceed its capacity from {vid} on: the rest is free")
+                break
+            chain.append(vid)
+            taken.add(vid)
+        if chain:
+            chains[k] = chain
+    return chains
+
+
+def _pipeline(problem: Problem, visits: list[int], fixed_ids: dict[int, list[str]], strategy: Strategy,
+              deadline: float) -> tuple[Outcome | None, list[str]]:
+    """One worker's search; deadline is wall-clock (time.time()) so it holds across processes."""
+    notes: list[str] = []
+    node_of = {problem.visits[i].id: pos for pos, i in enumerate(visits)}
+    inst = Instance(problem, visits, {k: [node_of[v] for v in ids] for k, ids in fixed_ids.items()})
+    budget = max(0.05, deadline - time.time())
+    everyone = list(range(len(problem.vehicles)))
+    best = Model(inst, everyone).search(first=strategy.first, meta="GUIDED_LOCAL_SEARCH",
+                                        seconds=min(budget * strategy.phase1_share, deadline - time.time()),
+                                        lam=strategy.lam)
+    if best is None:
+        return None, [f"{strategy.first}: no first solution"]
+    first_status = best.status
+    notes.append(f"{strategy.first}: first phase {best.vehicles} vehicles, {best.distance}, dropped "
+                 f"{best.dropped} ({best.status})")
+    reserve = budget * strategy.final_share
+    failed: set[tuple[frozenset[int], int]] = set()
+    eliminated = 0
+    while deadline - time.time() > reserve + 0.05:
+        used = [k for k, r in best.routes.items() if r]
+        options = sorted((k for k in used if k not in inst.fixed and (frozenset(used), k) not in failed),
+                         key=lambda k: (len(best.routes[k]), k))
+        if len(used) <= 1 or not options:
+            break
+        drop = options[0]
+        keep = [k for k in used if k != drop]
+        left = deadline - time.time() - reserve
+        slice_s = min(left, max(budget * 0.2, 0.3))
+        trial = Model(inst, keep).search(first=strategy.first, meta="GUIDED_LOCAL_SEARCH", seconds=slice_s,
+                                         initial={k: best.routes[k] for k in keep},
+                                         stop_when_complete=best.dropped, lam=strategy.lam)
+        if trial is not None and trial.dropped <= best.dropped:
+            eliminated += 1
+            best = trial
+        else:
+            failed.add((frozenset(used), drop))
+    notes.append(f"route elimination: {eliminated} route(s) removed, {len(failed)} attempt(s) failed")
+    left = deadline - time.time()
+    if left > 0.05:
+        used = [k for k, r in best.routes.items() if r] or everyone
+        final = Model(inst, used).search(first=strategy.first, meta="GUIDED_LOCAL_SEARCH", seconds=left,
+                                         initial=best.routes, lam=strategy.lam)
+        if final is not None and final.key() <= best.key():
+            best = final
+    best.status = first_status
+    return best, notes
+
+
+def _child(conn, problem: Problem, visits: list[int], fixed_ids: dict[int, list[str]], strategy: Strategy,
+           deadline: float) -> None:
+    try:
+        conn.send(_pipeline(problem, visits, fixed_ids, strategy, deadline))
+    except Exception as exc:  # the parent keeps its own answer
+        conn.send((None, [f"worker {strategy.first} failed: {exc!r}"]))
+    finally:
+        conn.close()
+
+
+def _start_child(args: tuple) -> tuple | None:
+    try:
+        ctx = multiprocessing.get_context("spawn")
+        recv, send = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_child, args=(send, *args), daemon=True)
+        proc.start()
+        send.close()
+        return proc, recv
+    except Exception:  # e.g. inside a daemonic process: no children allowed; one worker then
+        return None
+
+
+def _collect(child: tuple, deadline: float) -> tuple[Outcome | None, list[str]]:
+    proc, recv = child
+    try:
+        if recv.poll(max(0.0, deadline - time.time()) + GRACE_S):
+            return recv.recv()
+        return None, ["second worker did not answer in time"]
+    except (EOFError, OSError) as exc:
+        return None, [f"second worker ended without an answer: {exc!r}"]
+    finally:
+        recv.close()
+        proc.join(0.5)
+        if proc.is_alive():
+            proc.kill()
+            proc.join(0.5)
+
+
+def solve(problem: Problem, *, time_limit_s: float = 10.0, workers: int = 2) -> Solution:
+    """Plan the routes; see the module docstring. Sync and CPU-bound: run it in a thread from async code."""
+    started = time.monotonic()
+    deadline = time.time() + max(0.05, time_limit_s)
+    _validate(problem)
+    fixed_everywhere = {vid for veh in problem.vehicles for vid in veh.fixed}
+    unassigned: list[Unassigned] = []
+    solvable: dict[str, int] = {}
+    for i, visit in enumerate(problem.visits):
+        why = impossible_reason(problem, visit, fixed_everywhere)
+        if why is None:
+            solvable[visit.id] = i
+        else:
+            unassigned.append(why)
+    notes: list[str] = []
+    chains = _fixed_chains(problem, solvable, notes)
+    visits = list(solvable.values())
+    if not visits:
+        return _answer(problem, None, unassigned, [], notes, started, "solved")
+    plans = strategies_for(len(visits), workers)
+    children = [c for s in plans[1:] if (c := _start_child((problem, visits, chains, s, deadline)))]
+    outcomes: list[tuple[Outcome | None, list[str]]] = [_pipeline(problem, visits, chains, plans[0], deadline)]
+    outcomes += [_collect(c, deadline) for c in children]
+    found = [o for o, _ in outcomes if o is not None]
+    for _, n in outcomes:
+        notes.extend(n)
+    best = min(found, key=Outcome.key) if found else None
+    status = "no_solution" if best is None else (
+        "time_limit" if best.status != "ROUTING_SUCCESS" else "solved")
+    return _answer(problem, best, unassigned, visits, notes, started, status)
+
+
+def _answer(problem: Problem, best: Outcome | None, unassigned: list[Unassigned], visits: list[int],
+            notes: list[str], started: float, status: str) -> Solution:
+    routes = []
+    placed: set[str] = set()
+    if best is not None:
+        for k, nodes in sorted(best.routes.items()):
+            if nodes:
+                stops = [problem.visits[visits[n]] for n in nodes]
+                routes.append(plan_route(problem, problem.vehicles[k], stops))
+                placed.update(s.id for s in stops)
+    for i in visits:
+        vid = problem.visits[i].id
+        if vid not in placed:
+            detail = ("no solution was found in the time given" if best is None
+                      else "does not fit into any route with the other stops (capacity, windows, shifts)")
+            unassigned.append(Unassigned(vid, "no_room", detail))
+    wall = time.monotonic() - started
+    if status == "no_solution":
+        message = f"no solution found in {wall:.1f} s"
+    elif status == "time_limit":
+        message = f"stopped by the time limit after {wall:.1f} s: the best routes found so far"
+    else:
+        message = f"searched {wall:.1f} s"
+    return Solution(routes=routes, unassigned=unassigned, status=status, wall_s=wall, message=message,
+                    vehicles_used=len(routes), distance=sum(r.distance for r in routes),
+                    stats={"notes": notes})
