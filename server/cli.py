@@ -1,4 +1,4 @@
-"""`kladovka` — the command line: serve, assets, migrate, demo, user, token, ledger, import, exchange.
+"""`kladovka` — the command line: serve, assets, migrate, demo, user, token, ledger, import, exchange, routing.
 
 Every command prints what it did in plain words and exits non-zero with a message a person can act
 on when something is wrong (exit 1: refused or failed; exit 2: wrong usage).
@@ -302,6 +302,30 @@ def cmd_exchange_run(args: argparse.Namespace) -> int:
     return _run(run())
 
 
+def cmd_routing_solve(args: argparse.Namespace) -> int:
+    """Solve a VRPTW file; the last line printed is one JSON object (vehicles, distance, routes …)."""
+    import json
+    from pathlib import Path
+
+    from server.routing import solomon
+    from server.routing.vrp import solve
+
+    if not Path(args.file).is_file():
+        return _fail(f"{args.file}: no such file")
+    try:
+        inst = solomon.read(args.file)
+    except solomon.SolomonFormatError as exc:
+        return _fail(f"{args.file}: not a Solomon VRPTW file: {exc}")
+    solution = solve(solomon.to_problem(inst), time_limit_s=args.time_limit, workers=args.workers)
+    routes = [[int(v.visit_id) for v in r.visits] for r in solution.routes]
+    print(f"{inst.name}: {solution.status}, {solution.message}", file=sys.stderr)
+    print(json.dumps({"instance": inst.name, "vehicles": len(routes),
+                      "distance": solomon.euclidean_length(inst, routes), "routes": routes,
+                      "unassigned": [{"id": int(u.visit_id), "reason": u.reason} for u in solution.unassigned],
+                      "status": solution.status, "wall_s": round(solution.wall_s, 3)}))
+    return 0 if solution.status != "no_solution" else 1
+
+
 # ---- parser -------------------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -374,6 +398,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("channel", nargs="?", help="the channel code")
     p.add_argument("--full", action="store_true", help="send the whole catalog, not only the changes")
     p.set_defaults(func=cmd_exchange_run)
+    routing = sub.add_parser("routing", help="route optimiser tools").add_subparsers(dest="routing_command",
+                                                                                   metavar="ACTION")
+    p = routing.add_parser("solve", help="solve a VRPTW instance; prints one JSON object as the last line")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--format", choices=["solomon"], default="solomon", help="file format (default: solomon)")
+    p.add_argument("--time-limit", type=float, default=10.0, help="seconds of search (default 10)")
+    p.add_argument("--workers", type=int, default=2, help="search processes (default 2)")
+    p.set_defaults(func=cmd_routing_solve)
     return parser
 
 
