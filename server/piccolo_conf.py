@@ -40,5 +40,6 @@ APP_REGISTRY = AppRegistry(
         "server.domain.receiving.piccolo_app",
         "server.domain.delivery.piccolo_app",
         "server.domain.payments.piccolo_app",
+        "server.domain.zones.piccolo_app",
     ]
 )

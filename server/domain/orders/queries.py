@@ -24,6 +24,7 @@ class OrderFilter:
     query: str = ""  # number, external id, phone (any format), e-mail, the contact's name
     since: datetime | None = None  # placed at or after (UTC)
     until: datetime | None = None  # placed before (UTC)
+    zone_status: str = ""  # "outside" / "no_point" / "in_zone": courier orders against the delivery zones
 
 
 def _line(row: dict, open_: bool) -> dict:
@@ -87,6 +88,8 @@ def _filtered(select, f: OrderFilter):
         select = select.where(Order.channel == f.channel)
     if f.manager:
         select = select.where(Order.manager == f.manager)
+    if f.zone_status:
+        select = select.where(Order.zone_status == f.zone_status)
     if f.since is not None:
         select = select.where(Order.placed_at >= f.since)
     if f.until is not None:
@@ -115,7 +118,8 @@ async def list_orders(filters: OrderFilter | None = None, *, limit: int = 50, of
     rows = await _filtered(Order.select(
         Order.id, Order.number, Order.channel, Order.external_id, Order.status, Order.contact_name,
         Order.contact_phone, Order.contact_email, Order.customer, Order.total, Order.paid, Order.payment_method,
-        Order.delivery_method, Order.window_start, Order.window_end, Order.manager, Order.placed_at), f).order_by(
+        Order.delivery_method, Order.window_start, Order.window_end, Order.manager, Order.placed_at,
+        Order.zone_status), f).order_by(
         Order.placed_at, ascending=False).order_by(Order.id, ascending=False).limit(
         max(1, min(int(limit), 500))).offset(max(0, int(offset)))
     for row in rows:

@@ -19,6 +19,7 @@ ORDER_STATUSES = ("new", "confirmed", "picking", "packed", "out_for_delivery", "
 DELIVERY_METHODS = ("courier", "pickup", "post", "transport_company")
 PAYMENT_METHODS = ("cash_on_delivery", "card_on_delivery", "sbp", "prepaid_online", "invoice")
 PREPAID_METHODS = ("prepaid_online", "invoice")
+ZONE_STATUSES = ("", "in_zone", "outside", "no_point")  # a courier order's address against the delivery zones
 
 
 class Order(Table, tablename="sales_order"):
@@ -41,6 +42,8 @@ class Order(Table, tablename="sales_order"):
     delivery_address = Varchar(length=500, default="")
     delivery_lat = DoublePrecision(null=True, default=None)
     delivery_lon = DoublePrecision(null=True, default=None)
+    delivery_zone_id = Integer(null=True, default=None, index=True)  # zones.DeliveryZone (no FK: apps apart)
+    zone_status = Varchar(length=16, default="")  # ZONE_STATUSES; "" not a courier order
     window_start = Timestamptz(null=True, default=None)
     window_end = Timestamptz(null=True, default=None)
     payment_method = Varchar(length=32, default="cash_on_delivery")  # PAYMENT_METHODS

@@ -1,0 +1,131 @@
+"""An order's delivery zone: looked up on intake (inside its transaction), again when the manager places
+the address pin, and for every open courier order when the zones change.
+
+`sales_order.zone_status`: "" (not a courier order), "in_zone", "outside" (a point no zone covers:
+flagged on the board and the card), "no_point" (no coordinates yet: the manager places the pin).
+The zone's delivery price and minimum order are NOT applied to the order's total: the card shows them
+with a warning when the goods come to less than the minimum.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+
+from server.db import write_tx
+from server.domain.audit.log import record
+from server.domain.orders.tables import Order
+from server.domain.zones.index import zone_at, zone_index
+from server.errors import NotFound, ValidationFailed
+
+
+async def zone_for_point(method: str, lat: float | None, lon: float | None,
+                         warehouse_id: int | None) -> tuple[int | None, str]:
+    """(zone id, zone status) for an order delivered by `method` to (lat, lon) from the warehouse."""
+    if method != "courier":
+        return None, ""
+    if lat is None or lon is None:
+        return None, "no_point"
+    zone = await zone_at(lat, lon, warehouse_id)
+    return (zone["id"], "in_zone") if zone else (None, "outside")
+
+
+async def reassign_open_orders() -> int:
+    """Looks the zone of every open courier order up again (after the zones changed); returns how many
+    orders changed zone or status."""
+    from server.domain.orders.status import OPEN_STATUSES  # (orders.status imports intake, which imports us)
+
+    async with write_tx():
+        rows = await Order.select(Order.id, Order.delivery_method, Order.delivery_lat, Order.delivery_lon,
+                                  Order.warehouse, Order.delivery_zone_id, Order.zone_status).where(
+            Order.status.is_in(list(OPEN_STATUSES)) & (Order.delivery_method == "courier"))
+        changed = 0
+        indexes: dict = {}
+        for r in rows:
+            if r["warehouse"] not in indexes:
+                indexes[r["warehouse"]] = (await zone_index(r["warehouse"]))[0]
+            if r["delivery_lat"] is None or r["delivery_lon"] is None:
+                found = (None, "no_point")
+            else:
+                zone_id = indexes[r["warehouse"]].lookup(r["delivery_lat"], r["delivery_lon"])
+                found = (zone_id, "in_zone" if zone_id is not None else "outside")
+            if found != (r["delivery_zone_id"], r["zone_status"]):
+                await Order.update({Order.delivery_zone_id: found[0], Order.zone_status: found[1]}).where(
+                    Order.id == r["id"])
+                changed += 1
+    return changed
+
+
+def check_point(lat, lon) -> tuple[float, float]:
+    """(lat, lon) as numbers in range, or ValidationFailed for each that is not."""
+    problems = []
+    values = []
+    for name, value, limit in (("lat", lat, 90), ("lon", lon, 180)):
+        try:
+            number = float(str(value).strip().replace(",", "."))
+        except ValueError:
+            number = math.nan
+        if not math.isfinite(number) or not -limit <= number <= limit:
+            problems.append(ValidationFailed(
+                "The latitude must be a number from −90 to 90, e.g. 55.7558" if name == "lat" else
+                "The longitude must be a number from −180 to 180, e.g. 37.6173", field=name))
+        values.append(number)
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise ValidationFailed("The point is not saved: %(n)s problems", problems=problems, n=len(problems))
+    return round(values[0], 7), round(values[1], 7)
+
+
+async def place_order_pin(order_id: int, lat, lon, *, actor: str) -> dict:
+    """The manager puts the delivery point of the order on the map (or types it): the coordinates are
+    saved and the zone is looked up again. Returns {"zone_id", "zone_status", "zone"}."""
+    lat, lon = check_point(lat, lon)
+    async with write_tx():
+        row = await Order.select(Order.id, Order.number, Order.delivery_method, Order.warehouse, Order.delivery_lat,
+                                 Order.delivery_lon, Order.delivery_zone_id).where(Order.id == order_id).first()
+        if row is None:
+            raise NotFound("Order %(id)s not found", id=order_id)
+        zone_id, status = await zone_for_point(row["delivery_method"], lat, lon, row["warehouse"])
+        await Order.update({Order.delivery_lat: lat, Order.delivery_lon: lon, Order.delivery_zone_id: zone_id,
+                            Order.zone_status: status, Order.updated_at: datetime.now(UTC)}).where(
+            Order.id == order_id)
+        await record(actor, "order.pin", "order", order_id, {
+            "delivery_lat": {"old": row["delivery_lat"], "new": lat},
+            "delivery_lon": {"old": row["delivery_lon"], "new": lon},
+            "delivery_zone_id": {"old": row["delivery_zone_id"], "new": zone_id}})
+    _, zones = await zone_index(row["warehouse"])
+    return {"zone_id": zone_id, "zone_status": status, "zone": zones.get(zone_id) if zone_id else None}
+
+
+async def order_zone(order_id: int) -> dict:
+    """What the order card (and H4/H6) show about the order's zone:
+    {"status", "zone": row or None, "lat", "lon", "below_minimum": bool, "goods": kopecks}."""
+    o = await Order.select(Order.id, Order.delivery_method, Order.delivery_lat, Order.delivery_lon, Order.warehouse,
+                           Order.delivery_zone_id, Order.zone_status, Order.goods_total, Order.discount_total).where(
+        Order.id == order_id).first()
+    if o is None:
+        raise NotFound("Order %(id)s not found", id=order_id)
+    zone = None
+    if o["delivery_zone_id"] is not None:
+        _, zones = await zone_index(None)
+        zone = zones.get(o["delivery_zone_id"])
+    goods = o["goods_total"] - o["discount_total"]
+    return {"status": o["zone_status"], "zone": zone, "lat": o["delivery_lat"], "lon": o["delivery_lon"],
+            "goods": goods, "below_minimum": bool(zone and goods < zone["min_order"]),
+            "courier": o["delivery_method"] == "courier"}
+
+
+async def zones_of_orders(order_ids: list[int]) -> dict[int, dict]:
+    """order id → {"zone_id", "zone_status", "zone_name", "color"} (the planning map, the board)."""
+    ids = sorted({int(i) for i in order_ids})
+    if not ids:
+        return {}
+    rows = await Order.select(Order.id, Order.delivery_zone_id, Order.zone_status).where(Order.id.is_in(ids))
+    _, zones = await zone_index(None)
+    out = {}
+    for r in rows:
+        z = zones.get(r["delivery_zone_id"]) if r["delivery_zone_id"] is not None else None
+        out[r["id"]] = {"zone_id": r["delivery_zone_id"], "zone_status": r["zone_status"],
+                        "zone_name": z["name"] if z else "", "color": z["color"] if z else ""}
+    return out
