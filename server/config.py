@@ -108,3 +108,38 @@ def _whole_number(name: str, default: int) -> int:
     if not raw.isdigit():
         raise ConfigError(f"{name} must be a whole number (0 or more), got {raw!r}")
     return int(raw)
+
+
+@dataclass(frozen=True)
+class FiscalSettings:
+    """The online-cash provider (ATOL Online v5) and the seller on the 54-FZ receipts (server/domain/payments).
+    An empty `atol_url` means not configured: receipts wait in the queue (visible to the manager)."""
+
+    atol_url: str  # e.g. https://testonline.atol.ru/possystem/v5/
+    atol_login: str
+    atol_password: str
+    atol_group: str
+    company_inn: str
+    company_sno: str  # osn | usn_income | usn_income_outcome | esn | patent
+    company_email: str
+    payment_address: str  # the site's URL (settlement place)
+    delivery_vat: str  # VAT of the delivery line: 22 | 20 | 10 | 7 | 5 | 0 | none
+    callback_url: str  # where ATOL posts reports; empty: polling only
+
+
+@lru_cache(maxsize=1)
+def fiscal_settings() -> FiscalSettings:
+    env = os.environ.get
+    base = (env("BASE_URL") or "").strip().rstrip("/")
+    return FiscalSettings(
+        atol_url=(env("KLADOVKA_ATOL_URL") or "").strip(),
+        atol_login=(env("KLADOVKA_ATOL_LOGIN") or "").strip(),
+        atol_password=env("KLADOVKA_ATOL_PASSWORD") or "",
+        atol_group=(env("KLADOVKA_ATOL_GROUP") or "").strip(),
+        company_inn=(env("KLADOVKA_COMPANY_INN") or "7704000000").strip(),  # fictitious, valid check digit
+        company_sno=(env("KLADOVKA_COMPANY_SNO") or "usn_income").strip(),
+        company_email=(env("KLADOVKA_COMPANY_EMAIL") or "shop@example.org").strip(),
+        payment_address=(env("KLADOVKA_PAYMENT_ADDRESS") or base or "https://shop.example.org").strip(),
+        delivery_vat=(env("KLADOVKA_DELIVERY_VAT") or "none").strip(),
+        callback_url=(env("KLADOVKA_ATOL_CALLBACK_URL") or (f"{base}/fiscal/atol/callback" if base else "")).strip(),
+    )

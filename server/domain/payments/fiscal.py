@@ -1,0 +1,226 @@
+"""The 54-FZ receipt as ATOL Online v5 wants it (`sell` / `sell_refund` body) — pure functions, no I/O.
+
+Money comes in as integer kopecks and leaves as roubles with two decimals (the provider's JSON numbers;
+the only place a float appears, at the wire).
+
+Lines
+- Each order line becomes one item, or two when its discount does not split evenly over its units
+  (so that sum = price × quantity holds exactly on every item: the units that carry one extra kopeck go on
+  an item of their own).
+- A marked line (marking codes captured at picking, server/domain/marking) becomes one item per unit with
+  quantity 1, payment_object 33 and `mark_code.gs1m` = base64 of the full code with GS; units of such a
+  line without a captured code go out as payment_object 32 (marked goods without a code).
+- Delivery is a service item (payment_object 4) with the VAT of the settings.
+- VAT: the line's rate 22/20/10/7/5/0/none → vat22/vat20/vat10/vat7/vat5/vat0/none.
+
+Which receipt for which payment (our rule, one receipt per payment):
+- A payment that settles what is due ("final") gets the full receipt: every item, payment_method
+  full_payment; payments = this payment (type 0 cash, 1 card or SBP) plus, when something was paid before
+  (prepaid on the site, an earlier partial payment), a type 2 "prepayment offset" of that amount. The
+  total equals the order's total.
+- A payment that leaves something due ("partial") gets an advance receipt: one item «Частичная оплата
+  заказа N», payment_method prepayment, payment_object 10 (payment), VAT at the calculated rate of the
+  order's highest line rate (vat122, vat120 …; none stays none).
+- Refunds (sell_refund) repeat the sell receipt's items and payments (the same marking codes).
+
+The client contact is the order's e-mail or phone; when the order has neither, the shop's e-mail
+(ATOL needs one of them: the receipt then goes to the shop).
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+VAT_TYPES = {"22": "vat22", "20": "vat20", "10": "vat10", "7": "vat7", "5": "vat5", "0": "vat0", "none": "none"}
+CALCULATED_VAT = {"22": "vat122", "20": "vat120", "10": "vat110", "7": "vat107", "5": "vat105", "0": "vat0",
+                  "none": "none"}
+PAYMENT_TYPES = {"cash": 0, "card": 1, "sbp": 1}
+PREPAYMENT_OFFSET = 2
+OBJECT_GOODS, OBJECT_SERVICE, OBJECT_PAYMENT, OBJECT_MARKED_NO_CODE, OBJECT_MARKED = 1, 4, 10, 32, 33
+DELIVERY_NAME = "Доставка курьером"
+NAME_LIMIT = 128  # tag 1030
+
+
+@dataclass(frozen=True)
+class Company:
+    inn: str
+    sno: str
+    email: str
+    payment_address: str
+
+
+def roubles(kopecks: int) -> float:
+    """Kopecks as the provider's number of roubles (exact to the kopeck: kopecks < 2^53)."""
+    return round(kopecks / 100, 2)
+
+
+def vat_type(rate: str | None) -> str:
+    return VAT_TYPES.get(str(rate or "none"), "none")
+
+
+def gs1m(full_code: str) -> str:
+    """`mark_code.gs1m`: base64 of the full marking code as scanned, GS (ASCII 29) included."""
+    return base64.b64encode(full_code.encode("utf-8")).decode("ascii")
+
+
+def atol_timestamp(moment: datetime, timezone: str) -> str:
+    return moment.astimezone(ZoneInfo(timezone)).strftime("%d.%m.%Y %H:%M:%S")
+
+
+def _item(name: str, unit_kopecks: int, qty: int, *, vat: str, payment_object: int,
+          payment_method: str = "full_payment") -> dict[str, Any]:
+    return {"name": (name or "—")[:NAME_LIMIT], "price": roubles(unit_kopecks), "quantity": float(qty),
+            "sum": roubles(unit_kopecks * qty), "measure": 0, "payment_method": payment_method,
+            "payment_object": payment_object, "vat": {"type": vat}}
+
+
+def _unit_prices(line: dict) -> list[tuple[int, int]]:
+    """[(unit price, units)]: the line's sum after its discount spread over its units, whole kopecks."""
+    qty = int(line["qty"])
+    total = int(line["price"]) * qty - int(line.get("discount") or 0)
+    base, extra = divmod(total, qty)
+    return [(p, n) for p, n in ((base + 1, extra), (base, qty - extra)) if n > 0]
+
+
+def line_items(line: dict, codes: list[str]) -> list[dict[str, Any]]:
+    """The items of one order line (see the module's doc); `codes` are its units' full marking codes."""
+    if int(line["qty"]) <= 0:
+        return []
+    vat = vat_type(line.get("vat"))
+    name = line.get("name") or line.get("sku") or ""
+    if not codes:
+        return [_item(name, price, n, vat=vat, payment_object=OBJECT_GOODS) for price, n in _unit_prices(line)]
+    items, left = [], list(codes)
+    for price, n in _unit_prices(line):
+        for _unit in range(n):
+            if left:
+                item = _item(name, price, 1, vat=vat, payment_object=OBJECT_MARKED)
+                item["mark_processing_mode"] = "0"
+                item["mark_code"] = {"gs1m": gs1m(left.pop(0))}
+                items.append(item)
+            else:
+                items.append(_item(name, price, 1, vat=vat, payment_object=OBJECT_MARKED_NO_CODE))
+    return items
+
+
+def order_items(order: dict, lines: list[dict], codes: dict[int, list[str]], *,
+                delivery_vat: str = "none") -> list[dict[str, Any]]:
+    items = [item for line in lines for item in line_items(line, codes.get(line["id"], []))]
+    if int(order.get("delivery_cost") or 0) > 0:
+        items.append(_item(DELIVERY_NAME, int(order["delivery_cost"]), 1, vat=vat_type(delivery_vat),
+                           payment_object=OBJECT_SERVICE))
+    return items
+
+
+def advance_item(order: dict, lines: list[dict], amount: int) -> dict[str, Any]:
+    rates = [str(line.get("vat") or "none") for line in lines if int(line["qty"]) > 0]
+    numeric = sorted((r for r in rates if r.isdigit()), key=int)
+    rate = numeric[-1] if numeric else "none"
+    return _item(f"Частичная оплата заказа {order['number']}", amount, 1, vat=CALCULATED_VAT.get(rate, "none"),
+                 payment_object=OBJECT_PAYMENT, payment_method="prepayment")
+
+
+def client_of(order: dict, company: Company) -> dict[str, str]:
+    client = {}
+    if order.get("contact_email"):
+        client["email"] = order["contact_email"]
+    if order.get("contact_phone"):
+        client["phone"] = order["contact_phone"]
+    if order.get("contact_name"):
+        client["name"] = order["contact_name"][:256]
+    if "email" not in client and "phone" not in client:
+        client["email"] = company.email
+    return client
+
+
+def sell_body(*, order: dict, lines: list[dict], codes: dict[int, list[str]], method: str, amount: int,
+              paid_before: int, company: Company, external_id: str, timestamp: str, callback_url: str = "",
+              delivery_vat: str = "none") -> dict[str, Any]:
+    """The `sell` body for one payment of `amount` kopecks by `method` (cash | card | sbp) when
+    `paid_before` kopecks of the order were paid before it."""
+    total = int(order["total"])
+    final = paid_before + amount >= total
+    if final:
+        items = order_items(order, lines, codes, delivery_vat=delivery_vat)
+        payments = [{"type": PAYMENT_TYPES[method], "sum": roubles(amount)}]
+        if total - amount > 0:
+            payments.append({"type": PREPAYMENT_OFFSET, "sum": roubles(total - amount)})
+        receipt_total = total
+    else:
+        items = [advance_item(order, lines, amount)]
+        payments = [{"type": PAYMENT_TYPES[method], "sum": roubles(amount)}]
+        receipt_total = amount
+    return _body(external_id, timestamp, callback_url, client_of(order, company), company, items, payments,
+                 receipt_total)
+
+
+def refund_body(sell: dict[str, Any], *, external_id: str, timestamp: str) -> dict[str, Any]:
+    """The `sell_refund` body that takes back a sell receipt: the same items, payments and codes."""
+    body = {**sell, "external_id": external_id, "timestamp": timestamp}
+    body["receipt"] = {**sell["receipt"]}
+    return body
+
+
+def _body(external_id: str, timestamp: str, callback_url: str, client: dict, company: Company,
+          items: list[dict], payments: list[dict], total: int) -> dict[str, Any]:
+    body: dict[str, Any] = {"external_id": external_id, "timestamp": timestamp}
+    if callback_url:
+        body["service"] = {"callback_url": callback_url}
+    body["receipt"] = {
+        "client": client,
+        "company": {"email": company.email, "sno": company.sno, "inn": company.inn,
+                    "payment_address": company.payment_address},
+        "items": items,
+        "payments": payments,
+        "total": roubles(total),
+    }
+    return body
+
+
+def check_body(body: dict[str, Any]) -> list[str]:
+    """What is wrong with a body by the rules the provider checks (used by the tests' loopback server and
+    before sending): sums, totals, VAT enums, marking codes, client and company."""
+    problems: list[str] = []
+    receipt = body.get("receipt") or {}
+    if not body.get("external_id"):
+        problems.append("external_id is missing")
+    try:
+        datetime.strptime(str(body.get("timestamp", "")), "%d.%m.%Y %H:%M:%S")
+    except ValueError:
+        problems.append("timestamp is not dd.mm.yyyy HH:MM:SS")
+    client = receipt.get("client") or {}
+    if not (client.get("email") or client.get("phone")):
+        problems.append("client needs an email or a phone")
+    company = receipt.get("company") or {}
+    for key in ("inn", "sno", "email", "payment_address"):
+        if not company.get(key):
+            problems.append(f"company.{key} is missing")
+    items = receipt.get("items") or []
+    if not items:
+        problems.append("no items")
+    allowed_vat = set(VAT_TYPES.values()) | set(CALCULATED_VAT.values())
+    items_total = 0
+    for n, item in enumerate(items, 1):
+        for key in ("name", "price", "quantity", "sum", "measure", "payment_method", "payment_object", "vat"):
+            if key not in item:
+                problems.append(f"item {n}: {key} is missing")
+        price, qty, total = item.get("price", 0), item.get("quantity", 0), item.get("sum", 0)
+        if round(price * qty, 2) != round(total, 2):
+            problems.append(f"item {n}: sum {total} is not price × quantity ({price} × {qty})")
+        if (item.get("vat") or {}).get("type") not in allowed_vat:
+            problems.append(f"item {n}: unknown vat type {(item.get('vat') or {}).get('type')!r}")
+        if item.get("payment_object") == OBJECT_MARKED and not (item.get("mark_code") or {}):
+            problems.append(f"item {n}: marked goods (payment_object 33) without mark_code")
+        items_total += round(total * 100)
+    payments_total = sum(round(p.get("sum", 0) * 100) for p in receipt.get("payments") or [])
+    if not receipt.get("payments"):
+        problems.append("no payments")
+    if round(receipt.get("total", 0) * 100) != payments_total:
+        problems.append(f"total {receipt.get('total')} is not the sum of the payments")
+    if items_total != payments_total:
+        problems.append("the items do not add up to the payments")
+    return problems

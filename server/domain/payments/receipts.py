@@ -1,0 +1,191 @@
+"""54-FZ receipts: queued with the payment (same transaction), sent by the outbox, their state as the
+provider reports it, the manager's list and retry, and refunds of a returned order.
+
+States: queued (not accepted by the provider yet: never sent, or the last try met a timeout / 5xx /
+an outage — `last_error` says which, the outbox tries again with back-off) → wait (the provider holds
+it under `provider_uuid`; we poll) → done (fiscalised: the fiscal numbers are filled in) | fail (the
+provider refused the document) | error (we could not build or send it at all, e.g. refused as invalid
+before fiscalisation).
+
+Retrying by hand (`retry_receipt`): a `fail`ed or `error` receipt is sent again as the same document under a
+NEW external_id (the provider will not fiscalise a key twice, and a failed key stays failed), linked by
+`replaces`; a queued or waiting one just gets a fresh outbox event under its own key — a duplicate key
+answers with the document already held, so nothing is fiscalised twice.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from server.config import fiscal_settings, get_settings
+from server.db import write_tx
+from server.domain.audit.log import record
+from server.domain.marking.tables import UnitCode
+from server.domain.orders.tables import Order, OrderLine
+from server.domain.outbox.events import emit
+from server.domain.payments import fiscal
+from server.domain.payments.tables import RECEIPT_STATUSES, Payment, Receipt
+from server.errors import Conflict, NotFound, ValidationFailed
+
+TOPIC = "fiscal.receipt"
+RETRYABLE = ("fail", "error")
+
+
+def company() -> fiscal.Company:
+    s = fiscal_settings()
+    return fiscal.Company(inn=s.company_inn, sno=s.company_sno, email=s.company_email,
+                          payment_address=s.payment_address)
+
+
+async def line_codes(order_id: int) -> dict[int, list[str]]:
+    """Full marking codes per order line (released ones too: a returned order's refund needs them)."""
+    rows = await UnitCode.select(UnitCode.order_line, UnitCode.full_code).where(
+        (UnitCode.order == order_id) & (UnitCode.kind == "marking")).order_by(UnitCode.id)
+    found: dict[int, list[str]] = {}
+    for row in rows:
+        if row["order_line"] is not None and row["full_code"]:
+            found.setdefault(row["order_line"], []).append(row["full_code"])
+    return found
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def queue_sell(order: dict, payment: dict, paid_before: int) -> dict:
+    """Inside the payment's transaction: the Receipt row with its body, and the outbox event to send it."""
+    lines = await OrderLine.select().where(OrderLine.order == order["id"]).order_by(OrderLine.line_no)
+    external_id = f"kladovka-order-{order['id']}-sell-{payment['id']}"
+    body = fiscal.sell_body(order=order, lines=lines, codes=await line_codes(order["id"]), method=payment["method"],
+                            amount=payment["amount"], paid_before=paid_before, company=company(),
+                            external_id=external_id, timestamp=fiscal.atol_timestamp(_now(), get_settings().timezone),
+                            callback_url=fiscal_settings().callback_url, delivery_vat=fiscal_settings().delivery_vat)
+    return await _insert(order["id"], payment["id"], "sell", external_id, body)
+
+
+async def _insert(order_id: int, payment_id: int | None, operation: str, external_id: str, body: dict,
+                  replaces: int | None = None) -> dict:
+    total = round(body["receipt"]["total"] * 100)
+    rows = await Receipt.insert(Receipt(order=order_id, payment=payment_id, operation=operation,
+                                        external_id=external_id, request=body, total=total,
+                                        replaces=replaces)).returning(Receipt.id)
+    receipt_id = rows[0]["id"]
+    await emit(TOPIC, {"receipt_id": receipt_id})
+    return {"id": receipt_id, "external_id": external_id, "operation": operation, "status": "queued", "total": total}
+
+
+async def get_receipt(receipt_id: int) -> dict:
+    row = await Receipt.select(*Receipt.all_columns(), Receipt.order.number.as_alias("order_number")).where(
+        Receipt.id == receipt_id).first().output(load_json=True)
+    if row is None:
+        raise NotFound("Receipt %(id)s not found", id=receipt_id)
+    return row
+
+
+async def list_receipts(*, status: str = "", order_id: int | None = None, limit: int = 100) -> list[dict]:
+    if status and status not in RECEIPT_STATUSES and status != "problem":
+        raise ValidationFailed("Unknown receipt state %(status)s", field="status", status=status[:16])
+    query = Receipt.select(Receipt.id, Receipt.order, Receipt.order.number.as_alias("order_number"),
+                           Receipt.payment, Receipt.operation, Receipt.external_id, Receipt.status,
+                           Receipt.provider_uuid, Receipt.attempts, Receipt.last_error, Receipt.total,
+                           Receipt.fiscal_document_number, Receipt.fiscal_document_attribute, Receipt.fn_number,
+                           Receipt.receipt_datetime, Receipt.created_at, Receipt.updated_at, Receipt.replaces)
+    if status == "problem":
+        query = query.where(Receipt.status.is_in(list(RETRYABLE)) | (Receipt.last_error != ""))
+    elif status:
+        query = query.where(Receipt.status == status)
+    if order_id is not None:
+        query = query.where(Receipt.order == order_id)
+    return await query.order_by(Receipt.id, ascending=False).limit(limit)
+
+
+async def receipt_counts() -> dict[str, int]:
+    rows = await Receipt.raw("SELECT status, COUNT(*) AS n FROM fiscal_receipt GROUP BY status")
+    return {row["status"]: row["n"] for row in rows}
+
+
+async def retry_receipt(receipt_id: int, *, actor: str) -> dict:
+    """The manager's "send again" (see the module's doc for which key it goes under)."""
+    async with write_tx():
+        row = await get_receipt(receipt_id)
+        if row["status"] == "done":
+            raise Conflict("Receipt %(id)s is fiscalised already", id=receipt_id)
+        if await Receipt.exists().where(Receipt.replaces == receipt_id):
+            raise Conflict("Receipt %(id)s was sent again already as another receipt", id=receipt_id)
+        if row["status"] in RETRYABLE:
+            external_id = f"{re.sub(r'-r[0-9]+$', '', row['external_id'])}-r{receipt_id}"
+            body = {**row["request"], "external_id": external_id,
+                    "timestamp": fiscal.atol_timestamp(_now(), get_settings().timezone)}
+            await Receipt.update({Receipt.last_error: f"sent again as {external_id}", Receipt.updated_at: _now()}
+                                 ).where(Receipt.id == receipt_id)
+            made = await _insert(row["order"], row["payment"], row["operation"], external_id, body,
+                                 replaces=receipt_id)
+        else:
+            await emit(TOPIC, {"receipt_id": receipt_id, "manual": True})
+            made = {"id": receipt_id, "external_id": row["external_id"], "status": row["status"]}
+        await record(actor, "receipt.retry", "order", row["order"],
+                     {"receipt": receipt_id, "external_id": made["external_id"], "status": row["status"]})
+    return made
+
+
+async def refund_order_payments(order_id: int, *, actor: str) -> list[dict]:
+    """An order that was paid and came back: one sell_refund per fiscalised-or-pending sell receipt (the
+    same items and marking codes), the payments marked cancelled and Order.paid lowered by what they
+    brought. Receipts the provider refused are not refunded (nothing was fiscalised). Calling it again
+    refunds nothing twice (each sell gets at most one refund: its external_id is derived from it)."""
+    made = []
+    async with write_tx():
+        sells = await Receipt.select().where((Receipt.order == order_id) & (Receipt.operation == "sell")
+                                             & Receipt.status.is_in(["queued", "wait", "done"])
+                                             ).order_by(Receipt.id).output(load_json=True)
+        refunded = 0
+        for sell in sells:
+            external_id = f"kladovka-order-{order_id}-refund-{sell['id']}"
+            if await Receipt.exists().where(Receipt.external_id == external_id):
+                continue
+            body = fiscal.refund_body(sell["request"], external_id=external_id,
+                                      timestamp=fiscal.atol_timestamp(_now(), get_settings().timezone))
+            made.append(await _insert(order_id, sell["payment"], "sell_refund", external_id, body))
+            if sell["payment"] is not None:
+                cancelled = await Payment.update({Payment.status: "cancelled"}).where(
+                    (Payment.id == sell["payment"]) & (Payment.status == "done")).returning(Payment.amount)
+                refunded += sum(r["amount"] for r in cancelled)
+        if refunded:
+            await Order.update({Order.paid: Order.paid - refunded, Order.updated_at: _now()}).where(Order.id == order_id)
+        if made:
+            await record(actor, "order.refund", "order", order_id,
+                         {"receipts": [m["id"] for m in made], "refunded": refunded})
+    return made
+
+
+async def apply_report(receipt_id: int, report: dict[str, Any], *, source: str) -> str:
+    """Writes what the provider reported (a poll answer or a callback) onto the receipt; returns its new
+    status. A done receipt stays done (a late or replayed report changes nothing)."""
+    status = report.get("status")
+    async with write_tx():
+        row = await Receipt.select(Receipt.status).where(Receipt.id == receipt_id).first()
+        if row is None:
+            raise NotFound("Receipt %(id)s not found", id=receipt_id)
+        if row["status"] == "done":
+            return "done"
+        values: dict = {Receipt.report: report, Receipt.updated_at: _now()}
+        if status == "done":
+            payload = report.get("payload") or {}
+            values.update({Receipt.status: "done", Receipt.last_error: "", Receipt.next_poll_at: None,
+                           Receipt.fiscal_receipt_number: str(payload.get("fiscal_receipt_number") or ""),
+                           Receipt.fiscal_document_number: str(payload.get("fiscal_document_number") or ""),
+                           Receipt.fiscal_document_attribute: str(payload.get("fiscal_document_attribute") or ""),
+                           Receipt.fn_number: str(payload.get("fn_number") or ""),
+                           Receipt.shift_number: str(payload.get("shift_number") or ""),
+                           Receipt.receipt_datetime: str(payload.get("receipt_datetime") or "")})
+        elif status == "fail":
+            error = report.get("error") or {}
+            values.update({Receipt.status: "fail", Receipt.next_poll_at: None,
+                           Receipt.last_error: f"{source}: {error.get('code', '')} {error.get('text', '')}".strip()})
+        else:
+            status = "wait"
+            values[Receipt.status] = "wait"
+        await Receipt.update(values).where(Receipt.id == receipt_id)
+    return status

@@ -1,0 +1,41 @@
+"""Builders for the payment tests: an order to pay (goods in stock, delivery cost, contact)."""
+
+from __future__ import annotations
+
+import uuid
+
+from order_helpers import intake
+from stock_helpers import make_variant, make_warehouse, receive
+
+from server.domain.catalog.tables import Variant
+from server.domain.orders.dto import DeliveryInput, PaymentInput
+from server.domain.orders.intake import intake_order
+from server.domain.orders.tables import Order
+from server.domain.stock.tables import Warehouse
+
+
+async def order_to_pay(*lines: tuple[str, int], price: int = 89000, delivery: int = 30000, paid: int = 0,
+                       method: str = "cash_on_delivery", **customer: str) -> dict:
+    """An order of `lines` (SKU, qty) at `price` each plus `delivery`; returns its row."""
+    lines = lines or (("KEN-250", 2),)
+    await stocked(*lines)
+    data = intake(*lines, price=price, **customer)
+    data.delivery = DeliveryInput(address="Москва, Тверская, 1", cost=delivery)
+    data.payment = PaymentInput(method=method, paid=paid)
+    result = await intake_order(data, actor="test")
+    return await Order.select().where(Order.id == result.order_id).first()
+
+
+def new_uuid() -> str:
+    return str(uuid.uuid4())
+
+
+async def stocked(*lines: tuple[str, int]) -> int:
+    """Warehouse MAIN (made once) with the goods of `lines` in stock; returns the warehouse id."""
+    found = await Warehouse.select(Warehouse.id).where(Warehouse.code == "MAIN").first()
+    wh = found["id"] if found else await make_warehouse("MAIN")
+    for sku, qty in lines:
+        variant = await Variant.select(Variant.id).where(Variant.sku == sku).first()
+        variant_id = variant["id"] if variant else await make_variant(sku)
+        await receive(wh, (variant_id, qty, 10000))
+    return wh
