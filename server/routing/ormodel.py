@@ -71,7 +71,7 @@ class Outcome:
 
 
 class Model:
-    def __init__(self, inst: Instance, vehicles: list[int], *, fixed_cost: int = 0) -> None:
+    def __init__(self, inst: Instance, vehicles: list[int], *, fixed_cost: int = 0, penalty: int | None = None) -> None:
         self.inst, self.vehicles = inst, vehicles
         p = inst.problem
         n = len(inst.dist)
@@ -109,11 +109,12 @@ class Model:
             if allowed is not None:
                 here = [position[k] for k in allowed if k in position]
                 if here:
-                    routing.SetAllowedVehiclesForIndex(here, idx)
+                    # SetAllowedVehiclesForIndex's SWIG binding refuses every list in 9.15 (absl::Span<int>)
+                    routing.VehicleVar(idx).SetValues([-1, *here])
                 elif node not in inst.fixed_nodes:
                     routing.ActiveVar(idx).SetValue(0)
             if node not in inst.fixed_nodes:
-                routing.AddDisjunction([idx], inst.penalty)
+                routing.AddDisjunction([idx], penalty or inst.penalty)
         for k, chain in inst.fixed.items():
             if k not in position:
                 continue

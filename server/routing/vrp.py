@@ -33,6 +33,9 @@ class Strategy:
     lam: float = 0.1
     phase1_share: float = 0.25
     final_share: float = 0.2
+    fixed: int = 0            # phase 1 fixed cost per used vehicle, in units of the longest arc
+    elim_penalty: int = 1     # dropped-visit penalty during route elimination, × the base penalty
+    slice_share: float = 0.2  # one route-elimination attempt, share of the budget
 
 
 def strategies_for(n_visits: int, workers: int) -> list[Strategy]:
@@ -97,7 +100,9 @@ def _pipeline(problem: Problem, visits: list[int], fixed_ids: dict[int, list[str
     inst = Instance(problem, visits, {k: [node_of[v] for v in ids] for k, ids in fixed_ids.items()})
     budget = max(0.05, deadline - time.time())
     everyone = list(range(len(problem.vehicles)))
-    best = Model(inst, everyone).search(first=strategy.first, meta="GUIDED_LOCAL_SEARCH",
+    fixed_cost = strategy.fixed * inst.max_arc
+    best = Model(inst, everyone, fixed_cost=fixed_cost,
+                 penalty=inst.penalty + 2 * fixed_cost).search(first=strategy.first, meta="GUIDED_LOCAL_SEARCH",
                                         seconds=min(budget * strategy.phase1_share, deadline - time.time()),
                                         lam=strategy.lam)
     if best is None:
@@ -117,8 +122,8 @@ def _pipeline(problem: Problem, visits: list[int], fixed_ids: dict[int, list[str
         drop = options[0]
         keep = [k for k in used if k != drop]
         left = deadline - time.time() - reserve
-        slice_s = min(left, max(budget * 0.2, 0.3))
-        trial = Model(inst, keep).search(first=strategy.first, meta="GUIDED_LOCAL_SEARCH", seconds=slice_s,
+        slice_s = min(left, max(budget * strategy.slice_share, 0.3))
+        trial = Model(inst, keep, penalty=inst.penalty * strategy.elim_penalty).search(first=strategy.first, meta="GUIDED_LOCAL_SEARCH", seconds=slice_s,
                                          initial={k: best.routes[k] for k in keep},
                                          stop_when_complete=best.dropped, lam=strategy.lam)
         if trial is not None and trial.dropped <= best.dropped:
