@@ -132,7 +132,12 @@ async def _stock_effects(order: dict, lines: list[dict], to: str, actor: str) ->
         shipments = await StockDocument.select(StockDocument.id).where(
             (StockDocument.order_ref == ref) & (StockDocument.kind == "shipment")
             & (StockDocument.status == "posted")).order_by(StockDocument.id)
-        for doc in shipments:
+        # goods handed back at the door (a partial delivery) were returned already: after the shipment
+        # puts everything back, their return documents take those units out again
+        returns = await StockDocument.select(StockDocument.id).where(
+            (StockDocument.order_ref == ref) & (StockDocument.kind == "return")
+            & (StockDocument.status == "posted")).order_by(StockDocument.id)
+        for doc in [*shipments, *returns]:
             await unpost_document(doc["id"], actor=actor)
         await OrderLine.update({OrderLine.shipped: 0}).where(OrderLine.order == order["id"])
         codes = await release_order_codes(order["id"], "returned")

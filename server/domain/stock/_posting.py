@@ -102,6 +102,8 @@ def _forward_legs(doc: dict, line: dict, places: Places) -> list[Leg]:
     kind = doc["kind"]
     if kind == "receipt":
         return [Leg(lid, v, wh, line["bin"], q, "supplier", "price", q * line["price"])]
+    if kind == "return":  # a customer's goods back (stock/returns.py): at the unit cost they left with
+        return [Leg(lid, v, wh, line["bin"], q, "customer", "price", q * line["price"])]
     if kind in ("write_off", "shipment"):
         counterpart = "loss" if kind == "write_off" else "customer"
         return [Leg(lid, v, wh, line["bin"], -q, counterpart, "average")]
