@@ -36,6 +36,7 @@ class Acquirer(Protocol):
 class TestAcquirer:
     """A test double of an acquiring bank (see the module's doc)."""
 
+    __test__ = False  # not a pytest test class
     name = "test"
     is_test_double = True
     bank = "100000000000"
