@@ -78,6 +78,7 @@ POLICY: list[tuple[str, frozenset[str], frozenset[str]]] = [
     ("/manager/order-statuses", ANY, roles()),  # status names and "notify the customer": the owner only
     ("/manager/channels", ANY, roles("manager")),  # sales channels, their sync, "send again"
     ("/manager/catalog-import", ANY, roles("manager")),  # CommerceML catalog upload with progress
+    ("/manager/zones", ANY, roles("manager")),  # delivery zones: map, form, GeoJSON import/export
     ("/manager/reports", ANY, roles("manager")),  # reports: who picked what and how fast
     # JSON API (tokens only): pickers read products, warehouses and stock; managers do the rest
     ("/api/v1", READ, roles("manager", "picker")),

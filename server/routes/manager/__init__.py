@@ -5,6 +5,7 @@ from __future__ import annotations
 
 def manager_controllers() -> list:
     from server.routes.manager.bin_labels import BinLabelsController
+    from server.routes.manager.cash import CashController
     from server.routes.manager.catalog import CatalogController, LabelsController, labels_pdf
     from server.routes.manager.catalog_edit import ProductFormController
     from server.routes.manager.categories import CategoriesController
@@ -21,9 +22,11 @@ def manager_controllers() -> list:
     from server.routes.manager.pick_report import PickReportController
     from server.routes.manager.price_types import PriceTypesController
     from server.routes.manager.receipt_import import ReceiptImportController
+    from server.routes.manager.receipts import ReceiptsController
     from server.routes.manager.shortages import ShortagesController
     from server.routes.manager.variant_edit import VariantFormController
     from server.routes.manager.warehouses import WarehousesController
+    from server.routes.manager.zones import OrderPinController, ZonesController
 
     return [ManagerHomeController, CatalogController, LabelsController, labels_pdf, DocumentsController,
             ProductFormController, VariantFormController, PriceTypesController, CategoriesController,
@@ -31,4 +34,5 @@ def manager_controllers() -> list:
             CustomersController, ShortagesController, OrderStatusesController, ChannelsController,
             CatalogImportController, OrdersController,
             OrdersLiveController, PhoneOrderController, OrderShortagesController, PickReportController,
-            BinLabelsController, ReceiptImportController]
+            BinLabelsController, ReceiptImportController, ZonesController, OrderPinController,
+            ReceiptsController, CashController]

@@ -40,6 +40,7 @@ class BoardFilters:
     q: str = ""
     date_from: str = ""  # YYYY-MM-DD in the shop's time zone, as typed
     date_to: str = ""
+    zone: str = ""  # "outside" / "no_point": courier orders whose point is in no delivery zone / missing
 
     def params(self) -> dict[str, str]:
         """The query string that shows this selection (paging links keep it)."""
@@ -51,11 +52,12 @@ class BoardFilters:
         """Raises ValidationFailed (field "from" / "to") for a date that is not one."""
         since, until = day_range(self.date_from, self.date_to, get_settings().timezone)
         return OrderFilter(status=self.status, channel=self.channel, manager=self.manager, query=self.q,
-                           since=since, until=until)
+                           since=since, until=until, zone_status=self.zone)
 
 
-def board_filters(status: str, channel: str, manager: str, q: str, date_from: str, date_to: str) -> BoardFilters:
+def board_filters(status: str, channel: str, manager: str, q: str, date_from: str, date_to: str,
+                  zone: str = "") -> BoardFilters:
     """The filters as given in the URL, cut to size (an unknown status is no filter)."""
     return BoardFilters(status=status if status in ORDER_STATUSES else "", channel=channel.strip()[:32],
                         manager=manager.strip()[:64], q=q.strip()[:200], date_from=date_from.strip()[:10],
-                        date_to=date_to.strip()[:10])
+                        date_to=date_to.strip()[:10], zone=zone if zone in ("outside", "no_point", "in_zone") else "")

@@ -22,6 +22,7 @@ from server.domain.orders.tables import PAYMENT_METHODS
 from server.domain.outbox.worker import wake
 from server.domain.picking.shortages import flagged_orders, order_picking
 from server.domain.users.manage import list_users
+from server.domain.zones.assign import order_zone
 from server.errors import DomainError, ValidationFailed
 from server.routes.manager._common import (
     PAGE_SIZE,
@@ -37,6 +38,7 @@ from server.routes.manager._common import (
     redirect,
     wants_fragment,
 )
+from server.routes.manager._map import map_settings
 from server.routes.manager._orders_common import READ_ROLES, WRITE_ROLES, board_filters, order_labels
 from server.web.access import principal_of
 from server.web.i18n import gettext as _
@@ -79,7 +81,8 @@ async def _card(request: Request, order_id: int, *, error: DomainError | None = 
     context = {"order": card, **lookups, "status_labels_shop": labels, "blocked": _blocked(card, labels),
                "can_write": bool(principal and principal.has_any(WRITE_ROLES)), "managers": await _managers(),
                "payment_methods": PAYMENT_METHODS, "form": form or {}, "errors": {}, "nav": "orders",
-               "picking": await order_picking(order_id, card["warehouse"]["id"] if card["warehouse"] else 0)}
+               "picking": await order_picking(order_id, card["warehouse"]["id"] if card["warehouse"] else 0),
+               "zone": await order_zone(order_id), "map": map_settings()}
     if error is None:
         return page(request, "manager/order_card.html", context)
     context["flash"] = error_flash(error)
@@ -101,9 +104,9 @@ class OrdersController(Controller):
     async def board(self, request: Request, status: str = "", channel: str = "", manager: str = "", q: str = "",
                     date_from: str = Parameter(query="from", default=""),
                     date_to: str = Parameter(query="to", default=""),
-                    page_no: str = Parameter(query="page", default="1")) -> Template:
+                    page_no: str = Parameter(query="page", default="1"), zone: str = "") -> Template:
         """The board, or (HTMX: filters, paging, a live refresh) only its results."""
-        filters = board_filters(status, channel, manager, q, date_from, date_to)
+        filters = board_filters(status, channel, manager, q, date_from, date_to, zone)
         page_no = page_number(page_no)
         rows, total, errors = [], 0, {}
         try:
