@@ -7,10 +7,10 @@ def route_handlers() -> list:
     from server.routes.admin import admin_controllers
     from server.routes.api import api_controllers
     from server.routes.auth import AuthController
+    from server.routes.courier import courier_controllers
     from server.routes.exchange import ExchangeController
     from server.routes.feeds import FeedController
     from server.routes.manager import manager_controllers
-    from server.routes.pending_apps import pending_app_handlers
     from server.routes.pwa import pwa_handlers
     from server.routes.system import SystemController
     from server.routes.tracking import TrackingController
@@ -18,6 +18,6 @@ def route_handlers() -> list:
     from server.routes.warehouse import warehouse_controllers
     from server.routes.webhooks import WebhookController
 
-    return [SystemController, AuthController, *pwa_handlers(), *pending_app_handlers(), *manager_controllers(), *warehouse_controllers(),
+    return [SystemController, AuthController, *pwa_handlers(), *courier_controllers(), *manager_controllers(), *warehouse_controllers(),
             *admin_controllers(), *api_controllers(), TrackingPushController, TrackingController,
             WebhookController, FeedController, ExchangeController]

@@ -77,6 +77,13 @@ PWA_APPS: dict[str, PwaApp] = {
                         "/static/warehouse/pick-view.js", "/static/warehouse/pick.js", "/static/warehouse/camera.js",
                         "/static/warehouse/receiving.js", "/static/warehouse/count.js"),
     ),
+    "courier": PwaApp(
+        code="courier", name="Kladovka — courier", short_name="Courier",
+        description="Today's route, deliveries and payments at the door",
+        theme_color="#7a3e00",
+        shortcuts=(("Today's route", "/courier/"),),
+        extra_precache=("/static/courier/app.css", "/static/warehouse/offline-queue.js"),
+    ),
 }
 
 

@@ -44,7 +44,7 @@ def is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-JSON_APPS = ("/warehouse/",)  # PWAs whose page scripts send and read JSON (pick screen: scans, completion)
+JSON_APPS = ("/warehouse/", "/courier/")  # PWAs whose page scripts send and read JSON (scans, the courier's queue)
 
 
 def wants_problem_json(request: Request) -> bool:

@@ -1,0 +1,134 @@
+"""What the courier controllers share: who may use the app, one request's fields from a form or from the
+page script's JSON (the offline queue replays actions as JSON with the same field names), finding one of
+the courier's own stops, and answers as a page, a redirect or JSON."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import msgspec
+from litestar import Request, Response
+
+from server.domain.delivery.courier_day import todays_route
+from server.errors import NotFound, ValidationFailed
+from server.routes.manager._common import (  # noqa: F401 - re-exported for the courier controllers
+    actor_of,
+    error_flash,
+    flash,
+    fragment,
+    page,
+    redirect,
+    wants_fragment,
+)
+from server.web.i18n import gettext as _
+from server.web.problems import wants_problem_json
+
+# Couriers work here (the owner may look too). A courier sees only their own route.
+COURIER_ROLES = {"courier"}
+OPT = {"roles": COURIER_ROLES}
+NO_STORE = {"Cache-Control": "no-store"}
+MAX_FIELD = 2000
+PREPAID = ("prepaid_online", "invoice")
+
+
+async def fields(request: Request) -> dict[str, Any]:
+    """The request's fields: a JSON object from the page script, else the form. Anything else is a 422."""
+    if request.headers.get("content-type", "").startswith("application/json"):
+        try:
+            data = msgspec.json.decode(await request.body())
+        except msgspec.DecodeError:
+            raise ValidationFailed("The request is not valid JSON") from None
+        if not isinstance(data, dict):
+            raise ValidationFailed("The request is not valid JSON")
+        return data
+    form = await request.form()
+    found: dict[str, Any] = {}
+    for key in form:
+        values = form.getall(key)
+        found[key] = values[0] if len(values) == 1 else values
+    return found
+
+
+def text(data: dict, name: str, limit: int = MAX_FIELD) -> str:
+    value = data.get(name)
+    return str(value).strip()[:limit] if value is not None else ""
+
+
+def device_time(data: dict) -> datetime | None:
+    """When the courier tapped (the queued action's own time), if the device sent a usable one."""
+    raw = text(data, "at", 64)
+    if not raw:
+        return None
+    try:
+        when = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def as_json(request: Request) -> bool:
+    return wants_problem_json(request)
+
+
+def json_answer(body: dict, status_code: int = 200) -> Response:
+    return Response(body, status_code=status_code, headers=NO_STORE)
+
+
+def _dt(value: Any) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    try:
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def prepared_stop(stop: dict) -> dict:
+    """A stop of todays_route() as the templates use it: times as datetimes, prepaid or not."""
+    out = dict(stop)
+    for key in ("eta", "eta_departure", "window_start", "window_end", "done_at"):
+        out[key] = _dt(stop.get(key))
+    due = int(stop.get("amount_due") or 0)
+    out["amount_due"] = due
+    out["prepaid"] = stop.get("payment_method") in PREPAID
+    out["settled"] = due <= 0
+    out["done"] = stop.get("status") in ("delivered", "failed", "partial")
+    out["lines"] = list(stop.get("lines") or [])
+    return out
+
+
+async def my_day(request: Request) -> dict | None:
+    """Today's route of the signed-in courier with its stops prepared, or None."""
+    day = await todays_route(actor_of(request))
+    if not day:
+        return None
+    return {"route": day["route"], "stops": [prepared_stop(s) for s in day.get("stops") or []]}
+
+
+async def my_stop(request: Request, stop_id: int) -> tuple[dict, dict]:
+    """(the day, the stop) when the stop is on the signed-in courier's own route today; else NotFound —
+    another courier's stop looks the same as one that does not exist."""
+    day = await my_day(request)
+    for stop in (day or {}).get("stops", []):
+        if stop["id"] == stop_id:
+            return day, stop  # type: ignore[return-value]
+    raise NotFound("Stop %(id)s is not on your route today", id=stop_id)
+
+
+def status_labels() -> dict[str, str]:
+    return {"planned": _("Planned"), "on_the_way": _("On the way"), "arrived": _("Arrived"),
+            "delivered": _("Delivered"), "failed": _("Not delivered"), "partial": _("Delivered in part")}
+
+
+def route_status_labels() -> dict[str, str]:
+    return {"draft": _("Draft"), "published": _("Published"), "started": _("On the road"),
+            "finished": _("Finished")}
+
+
+def fail_reasons() -> list[tuple[str, str]]:
+    """The reasons of server/domain/delivery/tables.py FAIL_REASONS, in the courier's words."""
+    return [("not_home", _("Nobody at home")), ("refused", _("The customer refused")),
+            ("wrong_address", _("Wrong address")), ("no_access", _("Cannot get in")),
+            ("damaged", _("The goods are damaged")), ("other", _("Other reason"))]

@@ -1,0 +1,140 @@
+"""One stop of the courier's route: the page, and its statuses.
+
+- GET  /courier/stop/{id} — address, window, ETA, the customer (call: tel:), navigation links (geo: URI,
+  Yandex Navigator, Yandex Maps on the web), the lines, the amount due and the payment at the door
+  (server/routes/courier/payment.py), the statuses. Only a stop of the courier's own route today: any
+  other id is a 404, the same as a stop that does not exist.
+- POST /courier/stop/{id}/status — {uuid, action, reason, comment, return-<line_id>: qty, at}:
+  on_the_way | arrived | delivered | failed (a reason, a comment) | partial (the lines handed back) →
+  mark_stop (server/domain/delivery/courier_day.py), idempotent by the client UUID: a double tap or a
+  replayed offline queue changes nothing twice. A form → back to the route (or the stop, for on the way
+  and arrived) with the message; a refusal re-renders the stop page with the message in Russian. JSON
+  (the page script's queue) → {ok, message, status, replayed}; a refusal is a problem JSON.
+"""
+
+from __future__ import annotations
+
+import uuid
+from urllib.parse import quote
+
+from litestar import Controller, Request, Response, get, post
+from litestar.response import Redirect, Template
+
+from server.domain.delivery.courier_day import mark_stop
+from server.domain.payments.payments import order_payments
+from server.errors import DomainError, ValidationFailed
+from server.routes.courier._common import (
+    OPT,
+    actor_of,
+    as_json,
+    device_time,
+    error_flash,
+    fail_reasons,
+    fields,
+    flash,
+    json_answer,
+    my_stop,
+    page,
+    redirect,
+    status_labels,
+    text,
+)
+from server.web.i18n import gettext as _
+
+MAX_QTY = 1_000_000
+
+
+def navigation_links(stop: dict) -> dict[str, str]:
+    """geo: (any map app of the phone), Yandex Navigator and Yandex Maps on the web; empty without a pin."""
+    lat, lon = stop.get("lat"), stop.get("lon")
+    if lat is None or lon is None:
+        return {}
+    point = f"{float(lat):.6f},{float(lon):.6f}"
+    la, lo = point.split(",")
+    return {"geo": f"geo:{point}?q={point}({quote(str(stop.get('address') or ''))})",
+            "navigator": f"yandexnavi://build_route_on_map?lat_to={la}&lon_to={lo}",
+            "maps": f"https://yandex.ru/maps/?rtext=~{point}&rtt=auto"}
+
+
+def phone_link(phone: str) -> str:
+    digits = "".join(ch for ch in phone or "" if ch.isdigit() or ch == "+")
+    return f"tel:{digits}" if digits else ""
+
+
+def returned_lines(data: dict, stop: dict) -> dict[int, int]:
+    """{line_id: qty handed back} from the fields return-<line_id>; a qty that is not a whole number from 0
+    to the line's qty is refused here (the service checks the rest)."""
+    found: dict[int, int] = {}
+    for line in stop["lines"]:
+        raw = text(data, f"return-{line['line_id']}", 20)
+        if not raw:
+            continue
+        if not raw.isdigit() or int(raw) > min(int(line.get("qty") or 0), MAX_QTY):
+            raise ValidationFailed("Return from 0 to %(qty)s of «%(name)s»", field=f"return-{line['line_id']}",
+                                   qty=line.get("qty"), name=line.get("name") or line.get("sku"))
+        if int(raw):
+            found[int(line["line_id"])] = int(raw)
+    return found
+
+
+async def stop_context(request: Request, stop_id: int) -> dict:
+    day, stop = await my_stop(request, stop_id)
+    stops = day["stops"]
+    position = next(i for i, s in enumerate(stops) if s["id"] == stop_id)
+    payments = [{**p, "receipt_status": next((r["status"] for r in reversed(p.get("receipts") or [])
+                                              if r.get("operation", "sell") == "sell"), "")}
+                for p in await order_payments(stop["order_id"])]
+    return {"day": day, "stop": stop, "labels": status_labels(), "reasons": fail_reasons(),
+            "links": navigation_links(stop), "tel": phone_link(stop.get("contact_phone") or ""),
+            "payments": payments, "previous": stops[position - 1] if position else None,
+            "following": stops[position + 1] if position + 1 < len(stops) else None,
+            "new_uuid": lambda: str(uuid.uuid4()), "nav": "stop",
+            "title": _("Stop %(seq)s") % {"seq": stop.get("seq")}}
+
+
+def action_message(action: str, stop: dict, result: dict) -> str:
+    if result.get("replayed"):
+        return _("Already recorded: nothing changed")
+    texts = {"on_the_way": _("Stop %(seq)s: on the way"), "arrived": _("Stop %(seq)s: arrived"),
+             "delivered": _("Stop %(seq)s: delivered"), "failed": _("Stop %(seq)s: not delivered"),
+             "partial": _("Stop %(seq)s: delivered in part, the rest goes back to the warehouse")}
+    if action == "partial" and result.get("status") != "partial":
+        return _("Stop %(seq)s: the goods handed back are taken; take the payment of the rest") % {
+            "seq": stop.get("seq")}
+    return texts.get(action, _("Stop %(seq)s")) % {"seq": stop.get("seq")}
+
+
+class CourierStopController(Controller):
+    path = "/courier/stop"
+    opt = OPT
+    include_in_schema = False
+
+    @get("/{stop_id:int}", name="courier-stop")
+    async def stop(self, request: Request, stop_id: int) -> Template:
+        return page(request, "courier/stop.html", await stop_context(request, stop_id))
+
+    @post("/{stop_id:int}/status", name="courier-stop-status", status_code=200)
+    async def status(self, request: Request, stop_id: int) -> Response | Redirect | Template:
+        json = as_json(request)
+        try:
+            data = await fields(request)
+            _day, stop = await my_stop(request, stop_id)
+            action = text(data, "action", 20)  # the service refuses an unknown one, and says what is missing
+            reason = text(data, "reason", 32)
+            returned = returned_lines(data, stop) if action == "partial" else None
+            result = await mark_stop(stop_id, action, actor=actor_of(request), client_uuid=text(data, "uuid", 64),
+                                     reason=reason if action in ("failed", "partial") else "",
+                                     comment=text(data, "comment"), returned_lines=returned, at=device_time(data))
+        except DomainError as exc:
+            if json:
+                raise
+            context = await stop_context(request, stop_id)
+            return page(request, "courier/stop.html", {**context, "flash": error_flash(exc)},
+                        status_code=exc.status_code)
+        result = result or {}
+        message = action_message(action, stop, result)
+        if json:
+            return json_answer({"ok": True, "message": message, "action": action,
+                                "status": result.get("status", action), "replayed": bool(result.get("replayed"))})
+        flash(request, message)
+        return redirect(request, f"/courier/stop/{stop_id}" if action in ("on_the_way", "arrived") else "/courier/")
