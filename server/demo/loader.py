@@ -29,6 +29,7 @@ from datetime import UTC, datetime, timedelta
 
 from server.db import write_tx
 from server.demo.catalog import Built, build_catalog
+from server.demo.delivery import DeliveryResult, load_deliveries
 from server.demo.floor import FloorResult, load_floor
 from server.demo.order_plan import ORDERS
 from server.demo.orders import SalesResult, load_orders, summary_lines
@@ -84,6 +85,7 @@ class DemoResult:
     skipped_users: list[str] = field(default_factory=list)  # logins that already existed
     sales: SalesResult = field(default_factory=SalesResult)  # channels, customers, orders
     floor: FloorResult = field(default_factory=lambda: FloorResult(orders=[]))  # today's picking and receiving
+    delivery: DeliveryResult = field(default_factory=DeliveryResult)  # couriers and today's packed orders
     seconds: float = 0.0
 
 
@@ -207,6 +209,7 @@ async def _load(built: list[Built], result: DemoResult, orders: int) -> None:
     result.documents["receipt"] += result.sales.topups
     result.floor = await load_floor(warehouses[MAIN])
     await _users(result)
+    result.delivery = await load_deliveries(warehouses[MAIN])
 
 
 async def load_demo(force: bool = False, if_empty: bool = False, orders: int = ORDERS) -> str:
@@ -245,11 +248,15 @@ def summary(result: DemoResult) -> str:
         *summary_lines(result.sales),
         f"  warehouse:  {len(result.floor.orders)} confirmed orders to pick ({', '.join(result.floor.orders)}); "
         f"receipt {result.floor.receipt} from «ООО Зерно-Импорт» expected (a draft to receive)",
+        f"  delivery:   {result.delivery.orders} packed orders to deliver today, couriers "
+        f"{', '.join(result.delivery.couriers)} — plan the routes at /manager/delivery",
         "",
         "Logins (password: demo):",
         f"  {'login':<10}role",
     ]
     lines += [f"  {login:<10}{login}" for login in result.users]
+    lines += [f"  {login:<10}courier" for login in result.delivery.couriers if login not in result.users
+              and login not in result.skipped_users]
     lines += [f"  {login:<10}{login:<10}already existed: left as it was (password unchanged)"
               for login in result.skipped_users]
     return "\n".join(lines)

@@ -12,6 +12,7 @@ from order_helpers import intake, shop
 
 from server.demo import DemoRefused, load_demo
 from server.demo.catalog import build_catalog
+from server.demo.delivery import COURIERS, ORDERS_TO_DELIVER
 from server.demo.floor import ORDERS_TO_PICK
 from server.demo.floor import SUPPLIER as FLOOR_SUPPLIER
 from server.demo.order_plan import ORDERS, goods_of, plan_orders
@@ -24,6 +25,8 @@ from server.domain.catalog.tables import Barcode, Category, Price, PriceType, Pr
 from server.domain.channels.tables import SalesChannel
 from server.domain.crm.normalise import inn_is_valid
 from server.domain.crm.tables import ContactPerson, Customer
+from server.domain.delivery._common import local_day_of, local_today
+from server.domain.delivery.tables import Courier
 from server.domain.orders.intake import intake_order
 from server.domain.orders.queries import shortages
 from server.domain.orders.status import TRANSITIONS, change_status
@@ -141,7 +144,7 @@ async def _check_customers() -> None:
 async def _check_orders() -> None:
     now = datetime.now(UTC)
     orders = await Order.select().order_by(Order.id)
-    assert len(orders) == ORDERS + ORDERS_TO_PICK and ORDERS >= 200
+    assert len(orders) == ORDERS + ORDERS_TO_PICK + ORDERS_TO_DELIVER and ORDERS >= 200
     assert set(Counter(o["status"] for o in orders)) == set(ORDER_STATUSES)
     channels = Counter(o["channel"] for o in orders)
     assert len(channels) >= 4 and {"site", "phone", "api", "yandex-market"} <= set(channels)
@@ -196,6 +199,29 @@ async def _check_floor() -> None:
     assert len(expected) >= 3 and all(x["qty"] > 0 and x["price"] > 0 for x in expected)
 
 
+async def _check_deliveries() -> None:
+    """Today's deliveries: the depot on the map, four couriers with vehicles and shifts, ~60 packed courier
+    orders for today with a point, fully reserved, most with a window today."""
+    main = await Warehouse.select().where(Warehouse.code == "MAIN").first()
+    assert main["lat"] and main["lon"]
+    couriers = await Courier.select(Courier.user.username, Courier.capacity_weight_g, Courier.capacity_volume_cm3,
+                                    Courier.warehouse, Courier.active)
+    assert sorted(c["user.username"] for c in couriers) == sorted(c[0] for c in COURIERS)
+    assert all(c["capacity_weight_g"] > 0 and c["capacity_volume_cm3"] > 0 and c["active"]
+               and c["warehouse"] == main["id"] for c in couriers)
+    packed = await Order.select().order_by(Order.id, ascending=False).limit(ORDERS_TO_DELIVER)  # loaded last
+    assert all(o["status"] == "packed" and o["delivery_method"] == "courier" for o in packed)
+    assert all(o["delivery_lat"] and o["delivery_lon"] and o["warehouse"] == main["id"] for o in packed)
+    today = local_today()
+    windowed = [o for o in packed if o["window_start"]]
+    assert len(windowed) >= len(packed) * 3 // 4
+    assert all(local_day_of(o["window_start"]) == today and o["window_end"] > o["window_start"] for o in windowed)
+    lines = await OrderLine.select().where(OrderLine.order.is_in([o["id"] for o in packed]))
+    assert all(line["reserved"] == line["qty"] for line in lines), "packed orders hold their goods"
+    assert {o["payment_method"] for o in packed} >= {"cash_on_delivery", "card_on_delivery", "sbp", "prepaid_online"}
+    assert all(o["paid"] == o["total"] for o in packed if o["payment_method"] == "prepaid_online")
+
+
 async def test_the_demo_shop_loads_whole_and_consistent():
     summary = await load_demo()
 
@@ -209,6 +235,7 @@ async def test_the_demo_shop_loads_whole_and_consistent():
     await _check_customers()
     await _check_orders()
     await _check_floor()
+    await _check_deliveries()
     assert f"orders:     {ORDERS} over 60 days" in summary and "/feeds/yandex-market.yml?token=" in summary
     for role in ROLES:
         account = await authenticate(role, "demo")
@@ -236,7 +263,7 @@ async def test_force_adds_the_demo_next_to_existing_data_and_keeps_existing_logi
     summary = await load_demo(force=True, orders=30)
 
     assert "manager" in summary and "already existed" in summary
-    assert await Order.count() == 30 + ORDERS_TO_PICK
+    assert await Order.count() == 30 + ORDERS_TO_PICK + ORDERS_TO_DELIVER
     assert await authenticate("manager", "demo") is None
     assert await authenticate("manager", "not-the-demo-one") is not None
     assert await authenticate("owner", "demo") is not None
