@@ -84,6 +84,9 @@ def register_handlers() -> None:
 
     notify_handlers()
     live_handlers()  # the order board's live updates (server/live.py)
+    from server.domain.delivery.live_events import register_handlers as delivery_handlers
+
+    delivery_handlers()  # the next customer's ETA message, live route/stop/position updates
 
 
 async def tracking_token_exists(token: str) -> bool:
