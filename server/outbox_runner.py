@@ -80,6 +80,7 @@ def configure_notifications(**overrides: Any):
 
 def register_handlers() -> None:
     from server.domain.notify.handler import register_handlers as notify_handlers
+    from server.integrations.fiscal_worker import register_handlers as fiscal_handlers
     from server.live import register_handlers as live_handlers
 
     notify_handlers()
@@ -87,6 +88,7 @@ def register_handlers() -> None:
     from server.domain.delivery.live_events import register_handlers as delivery_handlers
 
     delivery_handlers()  # the next customer's ETA message, live route/stop/position updates
+    fiscal_handlers()  # 54-FZ receipts to the online-cash provider (server/integrations/fiscal_worker.py)
 
 
 async def tracking_token_exists(token: str) -> bool:

@@ -10,6 +10,7 @@ def route_handlers() -> list:
     from server.routes.courier import courier_controllers
     from server.routes.exchange import ExchangeController
     from server.routes.feeds import FeedController
+    from server.routes.fiscal import FiscalCallbackController
     from server.routes.manager import manager_controllers
     from server.routes.pwa import pwa_handlers
     from server.routes.system import SystemController
@@ -20,4 +21,4 @@ def route_handlers() -> list:
 
     return [SystemController, AuthController, *pwa_handlers(), *courier_controllers(), *manager_controllers(), *warehouse_controllers(),
             *admin_controllers(), *api_controllers(), TrackingPushController, TrackingController,
-            WebhookController, FeedController, ExchangeController]
+            WebhookController, FeedController, ExchangeController, FiscalCallbackController]

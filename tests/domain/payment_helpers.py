@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from order_helpers import intake
 from stock_helpers import make_variant, make_warehouse, receive
@@ -39,3 +41,17 @@ async def stocked(*lines: tuple[str, int]) -> int:
         variant_id = variant["id"] if variant else await make_variant(sku)
         await receive(wh, (variant_id, qty, 10000))
     return wh
+
+
+async def make_route(username: str = "courier1", token: str = "sheet-abc", *, password: str = "demo-password") -> int:
+    """A courier user with a started route of today (the shop's day) whose sheet QR is `token`."""
+    from server.domain.delivery.tables import Courier, DeliveryRoute
+    from server.domain.users.accounts import create_user
+
+    wh = await stocked()
+    user = await create_user(username, password, ["courier"])
+    courier = await Courier.insert(Courier(user=user.id, name="Пётр Курьеров", warehouse=wh)).returning(Courier.id)
+    today = datetime.now(ZoneInfo("Europe/Moscow")).date()
+    route = await DeliveryRoute.insert(DeliveryRoute(day=today, warehouse=wh, courier=courier[0]["id"],
+                                                     status="started", sheet_token=token)).returning(DeliveryRoute.id)
+    return route[0]["id"]

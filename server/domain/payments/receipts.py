@@ -80,7 +80,7 @@ async def get_receipt(receipt_id: int) -> dict:
     row = await Receipt.select(*Receipt.all_columns(), Receipt.order.number.as_alias("order_number")).where(
         Receipt.id == receipt_id).first().output(load_json=True)
     if row is None:
-        raise NotFound("Receipt %(id)s not found", id=receipt_id)
+        raise NotFound("Fiscal receipt %(id)s not found", id=receipt_id)
     return row
 
 
@@ -111,9 +111,9 @@ async def retry_receipt(receipt_id: int, *, actor: str) -> dict:
     async with write_tx():
         row = await get_receipt(receipt_id)
         if row["status"] == "done":
-            raise Conflict("Receipt %(id)s is fiscalised already", id=receipt_id)
+            raise Conflict("Fiscal receipt %(id)s is fiscalised already", id=receipt_id)
         if await Receipt.exists().where(Receipt.replaces == receipt_id):
-            raise Conflict("Receipt %(id)s was sent again already as another receipt", id=receipt_id)
+            raise Conflict("Fiscal receipt %(id)s was sent again already as another receipt", id=receipt_id)
         if row["status"] in RETRYABLE:
             external_id = f"{re.sub(r'-r[0-9]+$', '', row['external_id'])}-r{receipt_id}"
             body = {**row["request"], "external_id": external_id,
@@ -167,7 +167,7 @@ async def apply_report(receipt_id: int, report: dict[str, Any], *, source: str) 
     async with write_tx():
         row = await Receipt.select(Receipt.status).where(Receipt.id == receipt_id).first()
         if row is None:
-            raise NotFound("Receipt %(id)s not found", id=receipt_id)
+            raise NotFound("Fiscal receipt %(id)s not found", id=receipt_id)
         if row["status"] == "done":
             return "done"
         values: dict = {Receipt.report: report, Receipt.updated_at: _now()}
