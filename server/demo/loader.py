@@ -43,6 +43,7 @@ from server.demo.stock_plan import (
     shop_bins,
     skus_of,
 )
+from server.demo.zones import load_zones, set_default_couriers
 from server.domain.catalog.categories import PATH_SEPARATOR, create_category, list_categories
 from server.domain.catalog.prices import ensure_default_price_types
 from server.domain.catalog.products import create_product
@@ -204,11 +205,13 @@ async def _load(built: list[Built], result: DemoResult, orders: int) -> None:
     await _properties()
     variants = await _products(built, result)
     warehouses, bins = await _warehouses(result)
+    zone_ids = await load_zones()  # before the orders: intake gives each courier order its zone
     await _documents(built, variants, warehouses, bins, result)
     await load_orders(built, variants, warehouses, bins, result.sales, orders)
     result.documents["receipt"] += result.sales.topups
     result.floor = await load_floor(warehouses[MAIN])
     await _users(result)
+    await set_default_couriers(zone_ids)
     result.delivery = await load_deliveries(warehouses[MAIN])
 
 

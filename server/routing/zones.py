@@ -219,9 +219,11 @@ class ZoneIndex:
         """Every zone holding the point, best first."""
         if not self.geoms or not (_number(lat) and _number(lon)):
             return []
-        point = Point(lon, lat)
-        found = [int(i) for i in self.tree.query(point) if self.geoms[int(i)].covers(point)]
-        found.sort(key=self._rank.__getitem__)
+        # a point intersects a polygon exactly when the polygon covers it (border included)
+        found = [int(i) for i in self.tree.query(Point(lon, lat))
+                 if shapely.intersects_xy(self.geoms[int(i)], lon, lat)]
+        if len(found) > 1:
+            found.sort(key=self._rank.__getitem__)
         return [self.ids[i] for i in found]
 
     def lookup(self, lat: float | None, lon: float | None) -> int | None:
