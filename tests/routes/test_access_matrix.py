@@ -80,6 +80,7 @@ POLICY: list[tuple[str, frozenset[str], frozenset[str]]] = [
     ("/manager/catalog-import", ANY, roles("manager")),  # CommerceML catalog upload with progress
     ("/manager/zones", ANY, roles("manager")),  # delivery zones: map, form, GeoJSON import/export
     ("/manager/reports", ANY, roles("manager")),  # reports: who picked what and how fast
+    ("/manager/delivery", ANY, roles("manager")),  # delivery planning: map, routes, optimise, publish, sheets
     ("/manager/receipts", READ, roles("manager", "cashier")),  # 54-FZ receipts, an order's payments
     ("/manager/receipts", WRITE, roles("manager")),  # send a receipt again; the SBP test double's "paid"
     ("/manager/cash", ANY, roles("cashier")),  # cash handover and the shift report: cashiers (and the owner)

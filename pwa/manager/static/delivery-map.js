@@ -54,13 +54,14 @@
     layers.clearLayers();
     var bounds = [];
     if (data.zones && data.zones.features && data.zones.features.length) {
-      var zones = L.geoJSON(data.zones, {
-        style: function () { return { className: "zone-area", color: "#5b6b7a", weight: 1, fillOpacity: 0.06 }; },
+      var common = window.KladovkaMap;  // the zones screen's look: each zone in its own colour
+      var zones = (common && common.zonesLayer ? common.zonesLayer(data.zones) : L.geoJSON(data.zones, {
+        style: function () { return { color: "#5b6b7a", weight: 1, fillOpacity: 0.06 }; },
         onEachFeature: function (f, layer) {
-          var name = f.properties && (f.properties.name || f.properties.code);
+          var name = f.properties && f.properties.name;
           if (name) layer.bindTooltip(esc(name));
         },
-      }).addTo(layers);
+      })).addTo(layers);
       var zb = zones.getBounds();
       if (zb.isValid()) { bounds.push(zb.getSouthWest(), zb.getNorthEast()); }
     }
@@ -95,7 +96,7 @@
     drawPositions(data.positions);
     (data.positions || []).forEach(function (p) { if (p.lat != null) bounds.push([p.lat, p.lon]); });
     if (bounds.length) {
-      state.map.fitBounds(L.latLngBounds(bounds), { padding: [24, 24], maxZoom: 15 });
+      state.map.fitBounds(L.latLngBounds(bounds), { padding: [40, 40], maxZoom: 15 });
     } else {
       state.map.setView([55.751, 37.618], 10);  // nothing to show yet: the city of the demo shop
     }

@@ -11,6 +11,8 @@ def manager_controllers() -> list:
     from server.routes.manager.categories import CategoriesController
     from server.routes.manager.channels import CatalogImportController, ChannelsController
     from server.routes.manager.customers import CustomersController
+    from server.routes.manager.delivery_plan import DeliveryPlanController
+    from server.routes.manager.delivery_sheet import RouteSheetController
     from server.routes.manager.documents import DocumentsController
     from server.routes.manager.home import ManagerHomeController
     from server.routes.manager.notifications import NotificationLogController, NotificationTemplatesController
@@ -35,4 +37,4 @@ def manager_controllers() -> list:
             CatalogImportController, OrdersController,
             OrdersLiveController, PhoneOrderController, OrderShortagesController, PickReportController,
             BinLabelsController, ReceiptImportController, ZonesController, OrderPinController,
-            ReceiptsController, CashController]
+            ReceiptsController, CashController, DeliveryPlanController, RouteSheetController]

@@ -1,16 +1,16 @@
-"""What the planning map takes from the zones part of the app: the tile URL (setting KLADOVKA_MAP_TILES;
-none: a blank background) and the warehouse's delivery zones as GeoJSON."""
+"""What the planning map takes from the zones part of the app: the tile settings every manager map uses
+(server/routes/manager/_map.py: KLADOVKA_MAP_TILES, empty → a blank background) and the delivery zones as
+GeoJSON (server/domain/zones/geojson_io.zones_geojson)."""
 
 from __future__ import annotations
 
-import os
+from server.domain.zones.geojson_io import zones_geojson as _all_zones
+from server.routes.manager._map import map_settings
 
-
-def map_settings() -> dict[str, str]:
-    return {"tiles": (os.environ.get("KLADOVKA_MAP_TILES") or "").strip(),
-            "attribution": (os.environ.get("KLADOVKA_MAP_ATTRIBUTION") or "").strip()}
+__all__ = ["map_settings", "zones_geojson"]
 
 
 async def zones_geojson(warehouse_id: int) -> dict | None:
-    """The delivery zones as a GeoJSON FeatureCollection (None until zones exist)."""
-    return None
+    """The active zones serving this warehouse (a zone without a warehouse serves every one)."""
+    collection = await _all_zones(active_only=True)
+    return collection if collection.get("features") else None

@@ -71,6 +71,7 @@ def labels() -> dict[str, dict[str, str]]:
             "no_room": _("No room left on the routes"),
             "no_point": _("No point on the map: place the pin"),
             "no_courier": _("No courier on shift"),
+            "not_planned": _("Not planned yet: optimise the routes"),
         },
         "stop_labels": {"planned": _("Planned"), "on_the_way": _("On the way"), "arrived": _("Arrived"),
                         "delivered": _("Delivered"), "failed": _("Not delivered"), "partial": _("Partly delivered")},
@@ -133,7 +134,6 @@ def _stop(row: dict) -> dict:
         "items_count": _get(row, "items_count", default=0), "status": _get(row, "status", default="planned"),
         "locked": bool(row.get("locked")), "phone": _get(row, "contact_phone", "phone", default=""),
         "contact_name": _get(row, "contact_name", default=""),
-        "weight_g": _get(row, "weight_g", default=None),
     }
 
 
@@ -149,9 +149,9 @@ def _route(row: dict, colour: str) -> dict:
         "vehicle": _get(row, "vehicle", default=(row.get("courier") or {}).get("vehicle", "")
                         if isinstance(row.get("courier"), dict) else ""),
         "status": _get(row, "status", default="draft"), "colour": colour,
-        "weight_g": _get(row, "load_weight_g", "weight_g", default=sum(s["weight_g"] or 0 for s in stops)),
+        "weight_g": _get(row, "load_weight_g", "weight_g", default=None),
         "capacity_weight_g": _get(row, "capacity_weight_g", default=0),
-        "volume_cm3": _get(row, "load_volume_cm3", "volume_cm3", default=0),
+        "volume_cm3": _get(row, "load_volume_cm3", "volume_cm3", default=None),
         "capacity_volume_cm3": _get(row, "capacity_volume_cm3", default=0),
         "distance_m": _get(row, "distance_m", default=0), "duration_s": _get(row, "duration_s", default=0),
         "start": _get(row, "planned_start", default=None), "end": _get(row, "planned_end", default=None),
@@ -177,6 +177,12 @@ def shape_plan(plan: dict) -> dict:
     raw_routes = list(plan.get("routes") or [])
     colours = _colours(couriers, raw_routes)
     routes = [_route(r, colours.get(_courier_id(r), PALETTE[0])) for r in raw_routes]
+    capacity = {c.get("id"): c for c in couriers}
+    for r in routes:  # the vehicle's capacity, from the courier when the route does not say
+        c = capacity.get(r["courier_id"]) or {}
+        r["capacity_weight_g"] = r["capacity_weight_g"] or c.get("capacity_weight_g") or 0
+        r["capacity_volume_cm3"] = r["capacity_volume_cm3"] or c.get("capacity_volume_cm3") or 0
+        r["vehicle"] = r["vehicle"] or c.get("vehicle") or ""
     unassigned = [{
         "order_id": _get(u, "order_id", "id"), "number": _get(u, "number", "order_number", default=""),
         "reason": _get(u, "reason", default=""), "detail": _get(u, "detail", default=""),
@@ -186,7 +192,10 @@ def shape_plan(plan: dict) -> dict:
     } for u in plan.get("unassigned") or []]
     positions = []
     names = {c.get("id"): c.get("name") or "" for c in couriers}
-    for p in plan.get("positions") or []:
+    raw_positions = plan.get("positions") or []
+    if isinstance(raw_positions, dict):  # {courier id: latest position}
+        raw_positions = [{**p, "courier_id": cid} for cid, p in raw_positions.items()]
+    for p in raw_positions:
         cid = _get(p, "courier_id", "courier")
         positions.append({"courier_id": cid, "courier": _get(p, "courier_name", "name", default=names.get(cid, "")),
                           "lat": p.get("lat"), "lon": p.get("lon"), "at": p.get("at"),
