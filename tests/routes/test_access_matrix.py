@@ -79,6 +79,7 @@ POLICY: list[tuple[str, frozenset[str], frozenset[str]]] = [
     ("/manager/channels", ANY, roles("manager")),  # sales channels, their sync, "send again"
     ("/manager/catalog-import", ANY, roles("manager")),  # CommerceML catalog upload with progress
     ("/manager/zones", ANY, roles("manager")),  # delivery zones: map, form, GeoJSON import/export
+    ("/manager/couriers", ANY, roles("manager")),  # couriers (vehicle, capacity, shift) and the depot points
     ("/manager/reports", ANY, roles("manager")),  # reports: who picked what and how fast
     ("/manager/delivery", ANY, roles("manager")),  # delivery planning: map, routes, optimise, publish, sheets
     ("/manager/receipts", READ, roles("manager", "cashier")),  # 54-FZ receipts, an order's payments

@@ -149,9 +149,17 @@ async def move_order(order_id: int, courier_id: int, *, actor: str, time_limit_s
         missed = next((u for u in solution.unassigned if u.visit_id == str(order_id)), None)
         early = next((u for u in inp.unassigned if u["order_id"] == order_id), None)
         reason = missed.reason if missed else early["reason"] if early else None
-        if reason is not None:
-            raise Conflict("Courier %(name)s cannot take order %(number)s (%(reason)s): nothing was changed",
-                           field="courier", name=courier["name"], number=order["number"], reason=reason)
+        if reason is None:
+            return
+        about = {"field": "courier", "name": courier["name"], "number": order["number"], "reason": reason}
+        if reason == "capacity":
+            raise Conflict("Courier %(name)s cannot take order %(number)s: the vehicle has no room for it; "
+                           "nothing was changed", **about)
+        if reason == "window":
+            raise Conflict("Courier %(name)s cannot take order %(number)s: it cannot be reached within its "
+                           "window; nothing was changed", **about)
+        raise Conflict("Courier %(name)s cannot take order %(number)s: it does not fit into the route "
+                       "(shift, windows, load); nothing was changed", **about)
 
     return await _plan(day, order["warehouse"], actor=actor, time_limit_s=time_limit_s, now=now,
                        pins={order_id: courier_id}, check=placed)

@@ -45,7 +45,14 @@ COMMENT_LIMIT = 1000
 FROM = {"on_the_way": ("planned", "on_the_way", "arrived"), "arrived": ("planned", "on_the_way", "arrived"),
         "delivered": ("planned", "on_the_way", "arrived"), "failed": ("planned", "on_the_way", "arrived"),
         "partial": ("planned", "on_the_way", "arrived")}
-DONE_WORDS = {"delivered": "delivered", "failed": "not delivered", "partial": "partly delivered"}
+
+
+def _already(status: str, number: str) -> Conflict:
+    if status == "failed":
+        return Conflict("Order %(number)s is already marked not delivered", field="action", number=number)
+    if status == "partial":
+        return Conflict("Order %(number)s is already marked partly delivered", field="action", number=number)
+    return Conflict("Order %(number)s is already marked delivered", field="action", number=number)
 
 
 async def _stored(client_uuid: str) -> dict | None:
@@ -131,8 +138,7 @@ async def _apply(stop: dict, route: dict, action: str, *, actor: str, reason: st
         raise Conflict("Start the route first: you have not left with it yet", field="route")
     order = await lock_order(stop["order"])
     if stop["status"] in DONE_STOP_STATUSES or stop["status"] not in FROM[action]:
-        raise Conflict("Order %(number)s is already marked %(status)s", field="action", number=order["number"],
-                       status=DONE_WORDS.get(stop["status"], stop["status"]))
+        raise _already(stop["status"], order["number"])
     returned: dict = {}
     status = action
     done = action in ("delivered", "failed")

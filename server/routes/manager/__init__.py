@@ -10,6 +10,7 @@ def manager_controllers() -> list:
     from server.routes.manager.catalog_edit import ProductFormController
     from server.routes.manager.categories import CategoriesController
     from server.routes.manager.channels import CatalogImportController, ChannelsController
+    from server.routes.manager.couriers import CouriersController
     from server.routes.manager.customers import CustomersController
     from server.routes.manager.delivery_plan import DeliveryPlanController
     from server.routes.manager.delivery_sheet import RouteSheetController
@@ -37,4 +38,5 @@ def manager_controllers() -> list:
             CatalogImportController, OrdersController,
             OrdersLiveController, PhoneOrderController, OrderShortagesController, PickReportController,
             BinLabelsController, ReceiptImportController, ZonesController, OrderPinController,
-            ReceiptsController, CashController, DeliveryPlanController, RouteSheetController]
+            ReceiptsController, CashController, DeliveryPlanController, RouteSheetController,
+            CouriersController]

@@ -107,7 +107,7 @@ async def test_delivered_needs_the_payment_then_a_replay_and_a_double_tap_change
     assert replay["replayed"] is True and replay["status"] == "delivered"
     with pytest.raises(Conflict) as double:
         await mark_stop(stops[0], "delivered", actor="ivan", client_uuid=new_uuid())
-    assert double.value.message == "Order %(number)s is already marked %(status)s"
+    assert double.value.message == "Order %(number)s is already marked delivered"
     assert await StopAction.count() == 1
     assert (await _order(ids[0]))["status"] == "delivered"
     history = await Order.raw("SELECT COUNT(*) AS n FROM order_status_change WHERE \"order\" = {} AND "
