@@ -46,9 +46,13 @@ def export_geojson(zones: list[dict]) -> dict:
     } for z in zones]}
 
 
-async def zones_geojson(*, active_only: bool = True) -> dict:
-    """The shop's zones as GeoJSON for a map (the zones screen, the delivery planning map)."""
-    return export_geojson(await list_zones(active_only=active_only))
+async def zones_geojson(warehouse_id: int | None = None, *, active_only: bool = True) -> dict:
+    """The shop's zones as GeoJSON for a map (the zones screen, the delivery planning map): with
+    `warehouse_id`, the zones serving that warehouse (its own and those of no warehouse)."""
+    zones = await list_zones(active_only=active_only)
+    if warehouse_id is not None:
+        zones = [z for z in zones if z["warehouse"] in (None, warehouse_id)]
+    return export_geojson(zones)
 
 
 def _feature_problem(n: int, name: str, p: ValidationFailed) -> ValidationFailed:

@@ -154,3 +154,14 @@ async def test_import_refuses_what_is_not_a_feature_collection(text):
     with pytest.raises(ValidationFailed) as caught:
         await import_geojson(text, actor="test")
     assert caught.value.field == "file"
+
+
+async def test_zones_for_a_warehouse_map():
+    from stock_helpers import make_warehouse
+
+    main, shop = await make_warehouse("MAIN"), await make_warehouse("SHOP")
+    await make_zone("Все")
+    await make_zone("Только SHOP", box(55.6, 37.6), warehouse_id=shop)
+    assert [f["properties"]["name"] for f in (await zones_geojson(main))["features"]] == ["Все"]
+    assert sorted(f["properties"]["name"] for f in (await zones_geojson(shop))["features"]) == ["Все", "Только SHOP"]
+    assert (await zone_at(55.6, 37.6, main)) is None and (await zone_at(55.6, 37.6, shop))["name"] == "Только SHOP"
