@@ -153,7 +153,17 @@ async def accept_callback(report: dict[str, Any]) -> bool:
     return True
 
 
+async def handle_order_returned(event) -> None:
+    """An order that came back after it was paid gets its sell_refund receipts (order.status_changed with
+    to = returned; refund_order_payments is idempotent, so a re-run of the topic's handlers adds nothing)."""
+    from server.domain.payments.receipts import refund_order_payments
+
+    if event.payload.get("to") == "returned" and event.payload.get("order_id"):
+        await refund_order_payments(int(event.payload["order_id"]), actor="system:returned")
+
+
 def register_handlers() -> None:
     from server.domain.outbox.worker import register
 
     register(TOPIC, handle_receipt_event)
+    register("order.status_changed", handle_order_returned)

@@ -5,6 +5,7 @@ timeouts retried without losing or doubling anything, a token expiring in the mi
 from __future__ import annotations
 
 import sys
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -200,3 +201,21 @@ async def test_a_returned_paid_order_gets_a_sell_refund_with_the_same_items(atol
     assert refund["receipt"]["items"] == sell["receipt"]["items"]
     assert refund["receipt"]["payments"] == sell["receipt"]["payments"]
     assert (await _receipt(made[0]["id"]))["status"] == "done"
+
+
+async def test_an_order_returned_after_payment_is_refunded_by_the_status_event_once():
+    from server.domain.orders.tables import Order
+    from server.domain.outbox.worker import Event
+
+    order, payment = await _paid_order()
+    event = Event(id=1, event_id=uuid.uuid4(), topic="order.status_changed",
+                  payload={"order_id": order["id"], "to": "returned"}, attempts=1, created_at=datetime.now(UTC))
+    await fiscal_worker.handle_order_returned(event)
+    await fiscal_worker.handle_order_returned(event)  # the topic's handlers run again: nothing doubles
+    refunds = await Receipt.select().where(Receipt.operation == "sell_refund")
+    assert len(refunds) == 1 and refunds[0]["external_id"] == f"kladovka-order-{order['id']}-refund-{payment['receipt_id']}"
+    assert (await Order.select(Order.paid).where(Order.id == order["id"]).first())["paid"] == 0
+    other = Event(id=2, event_id=uuid.uuid4(), topic="order.status_changed",
+                  payload={"order_id": order["id"], "to": "delivered"}, attempts=1, created_at=datetime.now(UTC))
+    await fiscal_worker.handle_order_returned(other)
+    assert await Receipt.count().where(Receipt.operation == "sell_refund") == 1
