@@ -149,3 +149,23 @@ async def notifying_tab(chromium, notifying_url):
     page.set_default_timeout(DEFAULT_TIMEOUT_MS)
     yield page
     await context.close()
+
+
+@pytest.fixture(scope="module")
+def atol_server():
+    """The online-cash provider's side (ATOL Online v5) on a loopback port (tests/support/atol_server.py)."""
+    from tests.support.atol_server import AtolServer
+
+    with AtolServer(waits=0) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def courier_url(database, atol_server):
+    """A server for the courier app's browser flow: as `live_url`, plus its own outbox worker
+    (KLADOVKA_WORKER=inline) that sends receipts to `atol_server` and web push to the tests' loopback
+    receivers (http:// endpoints allowed). Module-scoped, as `notifying_url`."""
+    yield from _serve(lambda url: {
+        "KLADOVKA_WORKER": "inline", "BASE_URL": url, "KLADOVKA_PUSH_ALLOW_HTTP": "1",
+        "KLADOVKA_ATOL_URL": atol_server.url, "KLADOVKA_ATOL_LOGIN": atol_server.login,
+        "KLADOVKA_ATOL_PASSWORD": atol_server.password, "KLADOVKA_ATOL_GROUP": atol_server.group})

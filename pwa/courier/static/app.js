@@ -208,7 +208,7 @@
     var body = fieldsOf(form);
     if (!body.uuid) body.uuid = newUuid();
     body.at = new Date().toISOString();
-    var item = { uuid: body.uuid, url: new URL(form.action, location.href).pathname, body: body,
+    var item = { uuid: body.uuid, url: new URL(form.getAttribute('action'), location.href).pathname, body: body, // not form.action: an input may be named so
                  kind: form.getAttribute('data-queue'), stop_id: form.getAttribute('data-stop-id') || '',
                  label: form.getAttribute('data-label') || '', page: location.pathname };
     items().then(function (rows) {
