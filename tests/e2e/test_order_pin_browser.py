@@ -36,6 +36,7 @@ async def test_phone_places_the_missing_point_and_the_order_gets_its_zone(tab, l
     await expect(tab.get_by_test_id("order-zone-no-point")).to_be_visible()
     the_map = tab.get_by_test_id("order-pin-map")
     await expect(the_map).to_have_attribute("data-map-ready", "1")  # Leaflet loaded by order-pin.js
+    await expect(the_map).to_have_attribute("data-zones-drawn", "1")  # the zones under the pin
     await the_map.scroll_into_view_if_needed()
     await the_map.click()  # its middle: the default centre, Moscow
     await expect(tab.get_by_test_id("order-pin-lat")).not_to_have_value("")

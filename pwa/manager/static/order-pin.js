@@ -39,7 +39,19 @@
       function place(latlng, zoom) {
         if (marker) marker.setLatLng(latlng);
         else marker = L.circleMarker(latlng, { radius: 9, color: "#d9480f", weight: 3, fillOpacity: 0.6 }).addTo(map);
-        if (zoom) map.setView(latlng, 15);
+        if (zoom) map.setView(latlng, 13);
+      }
+      var zonesUrl = el.getAttribute("data-zones");
+      if (zonesUrl && window.fetch) {  // the zones under the pin, for orientation (drawn below the marker)
+        fetch(zonesUrl, { credentials: "same-origin", headers: { Accept: "application/geo+json" } })
+          .then(function (r) { return r.ok ? r.json() : null; })
+          .then(function (data) {
+            if (!data) return;
+            var layer = KladovkaMap.zonesLayer(data).addTo(map);
+            layer.bringToBack();
+            el.setAttribute("data-zones-drawn", String(layer.getLayers().length));
+          })
+          .catch(function () { /* the pin works without them */ });
       }
       var a = parseFloat(String(lat && lat.value).replace(",", "."));
       var b = parseFloat(String(lon && lon.value).replace(",", "."));
