@@ -171,3 +171,28 @@ async def test_a_cashier_sees_the_card_but_cannot_place_the_pin(client):
     assert 'data-testid="order-zone-no-point"' in card.text and 'data-testid="order-pin-form"' not in card.text
     refused = await post_fields(client, f"/manager/orders/{order_id}/pin", [("lat", "55.7"), ("lon", "37.6")])
     assert refused.status_code == 403
+
+
+async def test_find_by_the_address_fills_the_pin_form_without_saving(client):
+    from server.domain.orders.tables import Order
+    from server.domain.zones.geocoding import GeoPoint, use_geocoder
+
+    class Fake:
+        async def geocode(self, address):
+            return GeoPoint(55.765, 37.605, "Тверская улица, Москва") if "Тверская" in address else None
+
+    order_id = await _courier_order(None, None)
+    await sign_in(client, "manager")
+    card = await client.get(f"/manager/orders/{order_id}")
+    assert 'data-testid="order-pin-locate"' not in card.text  # no geocoder configured: no button
+    use_geocoder(Fake())
+    try:
+        card = await client.get(f"/manager/orders/{order_id}")
+        assert 'data-testid="order-pin-locate"' in card.text
+        found = await post_fields(client, f"/manager/orders/{order_id}/locate", [])
+        assert found.status_code == 200 and "Найдено: Тверская улица, Москва" in texts(found.text)
+        assert 'value="55.765"' in found.text and 'value="37.605"' in found.text
+        row = await Order.select(Order.delivery_lat, Order.zone_status).where(Order.id == order_id).first()
+        assert row == {"delivery_lat": None, "zone_status": "no_point"}  # nothing saved until the manager does
+    finally:
+        use_geocoder(None)

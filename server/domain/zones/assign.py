@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from server.db import write_tx
 from server.domain.audit.log import record
 from server.domain.orders.tables import Order
+from server.domain.zones.geocoding import geocoder_configured
 from server.domain.zones.index import zone_at, zone_index
 from server.errors import NotFound, ValidationFailed
 
@@ -113,7 +114,7 @@ async def order_zone(order_id: int) -> dict:
     goods = o["goods_total"] - o["discount_total"]
     return {"status": o["zone_status"], "zone": zone, "lat": o["delivery_lat"], "lon": o["delivery_lon"],
             "goods": goods, "below_minimum": bool(zone and goods < zone["min_order"]),
-            "courier": o["delivery_method"] == "courier"}
+            "courier": o["delivery_method"] == "courier", "can_geocode": geocoder_configured()}
 
 
 async def zones_of_orders(order_ids: list[int]) -> dict[int, dict]:
@@ -129,3 +130,17 @@ async def zones_of_orders(order_ids: list[int]) -> dict[int, dict]:
         out[r["id"]] = {"zone_id": r["delivery_zone_id"], "zone_status": r["zone_status"],
                         "zone_name": z["name"] if z else "", "color": z["color"] if z else ""}
     return out
+
+
+async def suggest_order_point(order_id: int) -> dict:
+    """Asks the geocoder (none by default: no network) for the order's address. Saves nothing: returns
+    {"found": bool, "lat", "lon", "label"} for the manager to check and save with place_order_pin."""
+    from server.domain.zones.geocoding import geocoder
+
+    row = await Order.select(Order.delivery_address).where(Order.id == order_id).first()
+    if row is None:
+        raise NotFound("Order %(id)s not found", id=order_id)
+    point = await geocoder().geocode(row["delivery_address"])
+    if point is None:
+        return {"found": False, "lat": None, "lon": None, "label": ""}
+    return {"found": True, "lat": round(point.lat, 7), "lon": round(point.lon, 7), "label": point.label}

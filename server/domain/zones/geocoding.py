@@ -5,6 +5,7 @@ and where they don't the manager places the pin on the order card. A geocoder ca
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -29,14 +30,31 @@ class NullGeocoder:
         return None
 
 
-_CURRENT: Geocoder = NullGeocoder()
+_CURRENT: Geocoder | None = None
 
 
 def geocoder() -> Geocoder:
+    """The geocoder in use: one plugged in with use_geocoder, else the Nominatim-compatible adapter when
+    KLADOVKA_GEOCODER_URL is set, else NullGeocoder."""
+    global _CURRENT
+    if _CURRENT is None:
+        url = (os.environ.get("KLADOVKA_GEOCODER_URL") or "").strip()
+        if url:
+            from server.integrations.geocoder import NominatimGeocoder
+
+            _CURRENT = NominatimGeocoder(url, user_agent=os.environ.get("KLADOVKA_GEOCODER_USER_AGENT")
+                                         or "Kladovka shop server")
+        else:
+            _CURRENT = NullGeocoder()
     return _CURRENT
 
 
-def use_geocoder(g: Geocoder) -> None:
-    """Plugs a geocoder in (tests, an integration configured at start-up)."""
+def use_geocoder(g: Geocoder | None) -> None:
+    """Plugs a geocoder in (tests, an integration configured at start-up); None: back to the setting."""
     global _CURRENT
     _CURRENT = g
+
+
+def geocoder_configured() -> bool:
+    """Whether "find the address" can find anything (a geocoder other than NullGeocoder)."""
+    return not isinstance(geocoder(), NullGeocoder)

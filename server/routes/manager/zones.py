@@ -15,7 +15,7 @@ from litestar.response import Redirect, Response, Template
 
 from server.domain.stock.warehouses import list_warehouses
 from server.domain.users.manage import list_users
-from server.domain.zones.assign import place_order_pin
+from server.domain.zones.assign import place_order_pin, suggest_order_point
 from server.domain.zones.fields import ALL_DAYS, ZoneInput, format_slots, parse_list, parse_slots
 from server.domain.zones.geojson_io import MAX_BYTES, export_geojson, export_text, import_geojson
 from server.domain.zones.zones import create_zone, delete_zone, get_zone, list_zones, update_zone
@@ -195,3 +195,15 @@ class OrderPinController(Controller):
               else _("The delivery point is saved; it is outside every delivery zone"),
               "ok" if zone else "error")
         return redirect(request, f"/manager/orders/{order_id}")
+
+    @post("/{order_id:int}/locate")
+    async def locate(self, request: Request, order_id: int) -> Template:
+        """Asks the geocoder for the order's address and fills the pin form with what it found (not saved)."""
+        from server.routes.manager.orders import _card
+
+        found = await suggest_order_point(order_id)
+        if found["found"]:
+            flash(request, _("Found: %(label)s. Check the point on the map and save it") % {"label": found["label"]})
+            return await _card(request, order_id, form={"lat": str(found["lat"]), "lon": str(found["lon"])})
+        flash(request, _("The address was not found: place the point on the map by hand"), "error")
+        return await _card(request, order_id)
