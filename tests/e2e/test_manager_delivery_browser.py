@@ -1,5 +1,5 @@
 """The delivery planning screen in Chromium, on a desktop (1280×800) and on a phone (360×740): the map
-draws the day (depot, orders), «Построить маршруты» with a short time limit answers without reloading the
+draws the day (depot, waiting orders, a courier's position), «Построить маршруты» with a short time limit answers without reloading the
 page, and the map then shows one polyline per route and a numbered marker per stop, as the tables say."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from playwright.async_api import expect
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "routes"))
 from delivery_plan_helpers import delivery_day  # noqa: E402
 
+from server.domain.delivery.courier_day import record_position  # noqa: E402
 from tests.e2e.pages import LoginPage, manager_account  # noqa: E402
 
 pytestmark = pytest.mark.e2e
@@ -24,6 +25,7 @@ async def _count(page, selector: str) -> int:
 
 async def _plan_on_the_map(tab, live_url, viewport: dict) -> None:
     day = await delivery_day(orders=5, couriers=2)
+    await record_position("courier1", 55.7160, 37.6800, 12.0, None)  # the courier's phone said where it is
     await tab.set_viewport_size(viewport)
     username, password = await manager_account()
     await (await LoginPage(tab).open()).sign_in(username, password)
@@ -33,6 +35,7 @@ async def _plan_on_the_map(tab, live_url, viewport: dict) -> None:
     await expect(tab.locator(".leaflet-container")).to_be_visible()
     await expect(tab.get_by_test_id("routes-empty")).to_be_visible()
     await expect(tab.locator(".depot-marker")).to_have_count(1)
+    await expect(tab.locator(".courier-position")).to_have_count(1)
     await expect(tab.locator(".unassigned-marker")).to_have_count(5)  # the day's orders, not planned yet
     await expect(tab.get_by_test_id("unassigned-row")).to_have_count(5)
     assert await _count(tab, "path.route-line") == 0
@@ -49,6 +52,7 @@ async def _plan_on_the_map(tab, live_url, viewport: dict) -> None:
     await expect(tab.locator(".stop-marker")).to_have_count(5)
     await expect(tab.locator(".depot-marker")).to_have_count(1)
     await expect(tab.locator(".unassigned-marker")).to_have_count(0)
+    await expect(tab.locator(".courier-position")).to_have_count(1)
     assert tab.url == url_before  # HTMX swapped the plan block; no page load
     assert int(await the_map.get_attribute("data-drawn")) >= 2
     box = await the_map.bounding_box()

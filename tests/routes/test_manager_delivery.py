@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 from delivery_plan_helpers import delivery_day, packed_order
 
 from server.domain.delivery.tables import DeliveryRoute, RouteStop
@@ -34,6 +35,9 @@ async def test_the_page_shows_the_day_then_optimise_fills_a_table_per_route(clie
     empty = await client.get(f"{URL}?day={day.day.isoformat()}&warehouse={day.warehouse}")
     assert empty.status_code == 200
     assert count_testid(empty.text, "routes-empty") == 1 and count_testid(empty.text, "route") == 0
+    assert count_testid(empty.text, "unassigned-row") == 4  # the day's orders are never hidden …
+    assert empty.text.count('data-reason="not_planned"') == 4  # … and say why they wait:
+    assert "<strong>Ещё не в плане: постройте маршруты</strong>" in empty.text
     assert 'data-delivery-map' in empty.text and "/static/common/vendor/leaflet.js" in empty.text
     assert 'name="time_limit"' in empty.text and 'value="10"' in empty.text  # the default limit
 
@@ -186,3 +190,36 @@ async def test_only_managers_and_the_owner_plan_deliveries(client):
         assert refused.status_code == 403
         await client.post("/logout", data=form(client))
     assert await DeliveryRoute.count() == 0
+
+
+async def test_a_move_the_domain_refuses_shows_why_and_changes_nothing(client):
+    day = await _planned(client, orders=2, couriers=1)
+    before = await RouteStop.select(RouteStop.id, RouteStop.route).order_by(RouteStop.id)
+    refused = await client.post(f"{URL}/move", data=form(client, day=day.day.isoformat(), warehouse=str(day.warehouse),
+                                                        order_id=str(day.orders[0]), courier_id="999999"), headers=HTMX)
+    assert refused.status_code == 422 and count_testid(refused.text, "plan-error") == 1
+    assert "999999" in texts(refused.text)
+    assert await RouteStop.select(RouteStop.id, RouteStop.route).order_by(RouteStop.id) == before
+
+
+@pytest.mark.sqlite_only  # renders a template: nothing of the database in it
+def test_the_time_limit_notice_and_the_run_summary():
+    from server.routes.manager import _delivery_view as view
+    from server.web.templating import make_environment
+
+    env = make_environment()
+    env.globals["csrf_input"] = ""
+    plan = view.shape_plan({})
+    run = {"status": "time_limit", "timed_out": True, "vehicles_used": 3, "distance_m": 45600, "wall_s": 10.02,
+           "orders": 61, "unassigned": [{"order_id": 1}], "message": "", "notes": []}
+    html = env.get_template("manager/_delivery_plan.html").render(
+        day=view.today(), warehouse={"id": 1}, plan=plan, result=run, errors=[], message="", map_json="{}",
+        hhmm=view.hhmm, window_text=view.window_text, **view.labels())
+    assert 'data-timed-out="true"' in html and count_testid(html, "run-timed-out") == 1
+    assert "Лимит времени исчерпан, показан лучший найденный план" in html
+    assert by_testid(html, "run-vehicles") == ["3"] and by_testid(html, "run-distance") == ["45.6 км"]
+    assert by_testid(html, "run-orders") == ["61"] and by_testid(html, "run-unassigned") == ["1"]
+    solved = env.get_template("manager/_delivery_plan.html").render(
+        day=view.today(), warehouse={"id": 1}, plan=plan, result={**run, "status": "solved", "timed_out": False},
+        errors=[], message="", map_json="{}", hhmm=view.hhmm, window_text=view.window_text, **view.labels())
+    assert count_testid(solved, "run-timed-out") == 0 and by_testid(solved, "run-status") == ["Решено"]
