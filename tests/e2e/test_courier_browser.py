@@ -174,6 +174,10 @@ async def test_offline_the_route_opens_and_actions_replay_once_in_order(phone, p
     first, second = day.stops["courier"][0], day.stops["courier"][1]
     await sign_in(phone)
     await controlled(phone)
+    cdp = await phone_ctx.new_cdp_session(phone)
+    errors = (await cdp.send("Page.getInstallabilityErrors"))["installabilityErrors"]
+    assert [e["errorId"] for e in errors if e["errorId"] != "in-incognito"] == []  # installable
+    await cdp.detach()
     await kept(phone, "/courier/", *(f"/courier/stop/{s.id}" for s in day.stops["courier"]))
 
     await phone_ctx.set_offline(True)

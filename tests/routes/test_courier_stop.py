@@ -135,6 +135,7 @@ async def test_not_delivered_needs_a_reason_and_returns_the_order(client):
     assert await stop_status(second.id) == "failed" and await order_status(second.order_id) == "returned"
     page = await client.get(f"/courier/stop/{second.id}")
     assert by_testid(page.text, "stop-status") == ["Не доставлен"] and count_testid(page.text, "mark-delivered") == 0
+    assert by_testid(page.text, "fail-reason-shown") == ["Причина: Никого нет дома — Не открыли, телефон выключен"]
 
 
 async def test_a_partial_delivery_returns_lines_then_the_rest_is_paid_and_delivered(client):
