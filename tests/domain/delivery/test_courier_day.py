@@ -266,3 +266,34 @@ async def test_positions_are_checked_and_only_a_week_is_kept():
     rows = await CourierPosition.select().where(CourierPosition.courier == cid)
     assert [(r["lat"], r["lon"], r["accuracy_m"]) for r in rows] == [(55.75, 37.61, 12.5)]
     assert len(await _events("delivery.position")) == 1
+
+
+async def test_the_outbox_worker_delivers_the_eta_by_sms_when_no_browser_follows_the_order():
+    from server.domain.delivery.live_events import register_handlers
+    from server.domain.outbox.worker import Worker, unregister
+
+    c, route_id, stops, ids, *_ = await _day()
+    await record_payment(ids[0], 3 * PRICE, "cash_on_delivery", actor="ivan")
+    got = await mark_stop(stops[0], "delivered", actor="ivan", client_uuid=new_uuid())
+
+    class FakeSms:
+        sent: list[tuple[str, str]] = []
+
+        async def send_sms(self, phone, text):
+            self.sent.append((phone, text))
+
+    saved, sms = providers(), FakeSms()
+    configure(Providers(sms=sms, base_url="https://shop.example"))
+    register_handlers()
+    try:
+        while (await Worker().run_once(50)).claimed:
+            pass
+    finally:
+        configure(saved)
+        for topic in ("delivery.eta", "delivery.stop_changed", "delivery.route_changed", "delivery.position",
+                      "delivery.route_published", "delivery.planned"):
+            unregister(topic)
+    texts = [t for phone, t in sms.sent if phone == "79160000001"]
+    assert len(texts) == 1 and eta_text(got["next_stop"]["minutes"], "ru") in texts[0]
+    eta_event = await OutboxEvent.select(OutboxEvent.status).where(OutboxEvent.topic == "delivery.eta").first()
+    assert eta_event["status"] == "done"
