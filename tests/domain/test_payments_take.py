@@ -137,3 +137,21 @@ async def test_a_new_sbp_qr_cancels_the_unpaid_one():
         assert rows == {first["payment_id"]: "cancelled", second["payment_id"]: "pending"}
     finally:
         set_acquirer(None)
+
+
+async def test_cash_after_an_sbp_qr_cancels_the_unpaid_qr_and_a_paid_qr_leaves_nothing_due():
+    set_acquirer(TestAcquirer())
+    try:
+        order = await order_to_pay()
+        first = await start_sbp_payment(order["id"], 208000, actor="c", client_uuid="s1")
+        await take_payment(order["id"], "cash", 208000, actor="c", client_uuid="cash1")
+        assert (await Payment.select(Payment.status).where(Payment.id == first["payment_id"]).first())["status"] == "cancelled"
+        other = await order_to_pay(("EFI-250", 1))
+        paid_qr = await start_sbp_payment(other["id"], other["total"], actor="c", client_uuid="s2")
+        acquirer().mark_paid((await Payment.select(Payment.acquirer_ref).where(
+            Payment.id == paid_qr["payment_id"]).first())["acquirer_ref"])
+        with pytest.raises(Conflict):  # the customer paid by SBP meanwhile: the cash is not taken too
+            await take_payment(other["id"], "cash", other["total"], actor="c", client_uuid="cash2")
+        assert await amount_due(other["id"]) == 0
+    finally:
+        set_acquirer(None)

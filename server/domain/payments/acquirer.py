@@ -69,6 +69,10 @@ class TestAcquirer:
     def mark_paid(self, ref: str) -> None:
         self._paid.add(ref)
 
+    async def cancel(self, ref: str) -> None:
+        """Voids a QR (a real bank's dynamic QR can be deactivated); the double just forgets its mark."""
+        self._paid.discard(ref)
+
 
 _current: Acquirer | None = None
 

@@ -120,6 +120,7 @@ async def take_payment(order_id: int, method: str, amount: int, *, actor: str, c
             raise ValidationFailed("The slip number must be at most 64 characters long", field="slip_ref")
     if (found := await _replayed(client_uuid, order_id)) is not None:
         return found
+    await settle_pending_sbp(order_id, actor=actor)
     try:
         async with write_tx():
             order = await lock_order(order_id)
@@ -137,6 +138,16 @@ async def take_payment(order_id: int, method: str, amount: int, *, actor: str, c
             return found  # the same device's payment, committed by a concurrent request
         raise
     return await _result(rows[0])
+
+
+async def settle_pending_sbp(order_id: int, *, actor: str) -> None:
+    """Before another payment: an SBP QR of the order that was paid meanwhile is confirmed (then less, or
+    nothing, is due), one that was not is cancelled — the customer cannot pay twice."""
+    from server.domain.payments.sbp import check_sbp_payment  # sbp.py builds on this module
+
+    for pending in await Payment.select(Payment.id).where(
+            (Payment.order == order_id) & (Payment.method == "sbp") & (Payment.status == "pending")):
+        await check_sbp_payment(pending["id"], actor=actor, cancel_unpaid=True)
 
 
 async def order_payments(order_id: int) -> list[dict]:

@@ -12,7 +12,14 @@ from server.db import is_unique_violation, write_tx
 from server.domain.catalog.barcode_svg import qr_svg
 from server.domain.orders.status import lock_order
 from server.domain.payments.acquirer import acquirer
-from server.domain.payments.payments import _result, check_amount, check_due, check_uuid, confirm
+from server.domain.payments.payments import (
+    _result,
+    check_amount,
+    check_due,
+    check_uuid,
+    confirm,
+    settle_pending_sbp,
+)
 from server.domain.payments.tables import Payment
 from server.errors import Conflict, NotFound
 
@@ -35,9 +42,7 @@ async def start_sbp_payment(order_id: int, amount: int, *, actor: str, client_uu
         return _answer(existing, await _result(existing, replayed=True))
     order = await lock_order(order_id)  # read only here (no transaction): the number and the due
     check_due(order, amount)
-    for pending in await Payment.select(Payment.id).where(
-            (Payment.order == order_id) & (Payment.method == "sbp") & (Payment.status == "pending")):
-        await check_sbp_payment(pending["id"], actor=actor, cancel_unpaid=True)
+    await settle_pending_sbp(order_id, actor=actor)
     link = await acquirer().create(amount=amount, order_number=order["number"], idempotency_key=client_uuid)
     try:
         async with write_tx():
@@ -76,4 +81,7 @@ async def check_sbp_payment(payment_id: int, *, actor: str, cancel_unpaid: bool 
         elif current["status"] == "pending" and (state == "expired" or cancel_unpaid):
             await Payment.update({Payment.status: "cancelled"}).where(Payment.id == payment_id)
             current = {**current, "status": "cancelled"}
+            cancel = getattr(acquirer(), "cancel", None)  # a bank that can void a dynamic QR is told so
+            if cancel is not None:
+                await cancel(current["acquirer_ref"])
     return _answer(current, await _result(current))
