@@ -56,7 +56,7 @@ def _already(status: str, number: str) -> Conflict:
 
 
 async def _stored(client_uuid: str) -> dict | None:
-    row = await StopAction.select(StopAction.stop, StopAction.result).where(
+    row = await StopAction.select(StopAction.stop, StopAction.actor, StopAction.result).where(
         StopAction.client_uuid == client_uuid).output(load_json=True).first()
     return row
 
@@ -104,7 +104,7 @@ async def mark_stop(stop_id: int, action: str, *, actor: str, client_uuid: str, 
     action, reason, comment = _check(action, client_uuid, reason, comment)
     stored = await _stored(client_uuid)
     if stored is not None:
-        return _replayed(stored, stop_id)
+        return _replayed(stored, stop_id, actor)
     moment = device_moment(at)
     stop, route = await _load(stop_id, actor, lock=False)
     travel = await eta_mod.travel_to_next(stop) if action in ("delivered", "failed", "partial") else None
@@ -122,11 +122,13 @@ async def mark_stop(stop_id: int, action: str, *, actor: str, client_uuid: str, 
         stored = await _stored(client_uuid)  # the same action sent twice at once: the first one won
         if stored is None:
             raise
-        return _replayed(stored, stop_id)
+        return _replayed(stored, stop_id, actor)
     return result
 
 
-def _replayed(stored: dict, stop_id: int) -> dict:
+def _replayed(stored: dict, stop_id: int, actor: str) -> dict:
+    if stored["actor"] != actor:
+        raise NotFound("Stop %(id)s not found", id=stop_id)
     if stored["stop"] != stop_id:
         raise Conflict("This action identifier was already used for another stop", field="client_uuid")
     return {**(stored["result"] or {}), "replayed": True}

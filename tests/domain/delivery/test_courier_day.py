@@ -105,6 +105,8 @@ async def test_delivered_needs_the_payment_then_a_replay_and_a_double_tap_change
     assert (first["status"], first["order_status"], first["replayed"]) == ("delivered", "delivered", False)
     replay = await mark_stop(stops[0], "delivered", actor="ivan", client_uuid=uid)
     assert replay["replayed"] is True and replay["status"] == "delivered"
+    with pytest.raises(NotFound):  # another courier replaying that identifier learns nothing
+        await mark_stop(stops[0], "delivered", actor="petr", client_uuid=uid)
     with pytest.raises(Conflict) as double:
         await mark_stop(stops[0], "delivered", actor="ivan", client_uuid=new_uuid())
     assert double.value.message == "Order %(number)s is already marked delivered"
