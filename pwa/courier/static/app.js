@@ -144,7 +144,9 @@
         if (!rows.length) return null;
         var item = rows[0];
         return post(item).then(function (response) {
-          if (response.status >= 500 || response.status === 401 || response.status === 403) throw new Error('not now');
+          // not an answer of the app (a captive portal, a sign-in page): keep the action and try again later
+          if (response.status >= 500 || response.status === 401 || response.status === 403 || response.redirected ||
+              !/json/.test(response.headers.get('content-type') || '')) throw new Error('not now');
           return response.json().catch(function () { return {}; }).then(function (data) {
             sent += 1;
             if (response.ok) {
@@ -190,6 +192,15 @@
     });
   }
 
+  /** Background Sync: the worker tells the open pages to send when the network is back (where supported). */
+  function askForSync() {
+    if (!('serviceWorker' in navigator)) return;
+    navigator.serviceWorker.ready.then(function (reg) {
+      if (reg.sync) return reg.sync.register('kladovka-courier');
+      return undefined;
+    }).catch(function () { return undefined; });
+  }
+
   function fieldsOf(form) {
     var body = {};
     new FormData(form).forEach(function (value, key) {
@@ -215,7 +226,10 @@
       if (rows.some(function (r) { return r.uuid === item.uuid; })) return null; // a double tap: queued already
       return add(item);
     }).then(function () {
-      if (navigator.onLine === false) say('warn', text('queued'));
+      if (navigator.onLine === false) {
+        say('warn', text('queued'));
+        askForSync();
+      }
       return showQueue();
     }).then(flush);
   }, true);
