@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from server.domain.delivery._common import at_seconds, new_sheet_token, now_utc
 from server.domain.delivery._plan_input import PlanInput
+from server.domain.delivery._reasons import explain
 from server.domain.delivery.tables import DONE_STOP_STATUSES, DeliveryRoute, PlanRun, RouteStop
 from server.domain.outbox.events import emit
 from server.routing.problem import Solution
@@ -77,11 +78,15 @@ async def write_plan(inp: PlanInput, solution: Solution, *, actor: str, pins: di
         if route["status"] == "published" and not left:
             await DeliveryRoute.delete().where(DeliveryRoute.id == route["id"])
         changed.add(cid)
-    numbers = {oid: o["number"] for oid, o in inp.orders.items()}
-    unassigned = [{"order_id": u["order_id"], "number": numbers.get(u["order_id"], ""), "reason": u["reason"],
-                   "detail": u.get("detail", "")} for u in inp.unassigned]
-    unassigned += [{"order_id": int(u.visit_id), "number": numbers.get(int(u.visit_id), ""), "reason": u.reason,
-                    "detail": u.detail} for u in solution.unassigned]
+    couriers = list(inp.couriers.values())
+
+    def entry(order_id: int, reason: str, detail: str) -> dict:
+        order = inp.orders.get(order_id)
+        return {"order_id": order_id, "number": order["number"] if order else "", "reason": reason,
+                "detail": explain(reason, order, couriers, detail), "solver_detail": detail}
+
+    unassigned = [entry(u["order_id"], u["reason"], u.get("detail", "")) for u in inp.unassigned]
+    unassigned += [entry(int(u.visit_id), u.reason, u.detail) for u in solution.unassigned]
     status = solution.status
     if status == "time_limit":
         notes = [TIME_LIMIT_NOTE, *notes]

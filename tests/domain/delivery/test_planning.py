@@ -94,6 +94,9 @@ async def test_a_small_city_is_planned_feasibly_and_what_cannot_fit_says_why():
     reasons = {u["order_id"]: u["reason"] for u in run["unassigned"]}
     assert reasons == {no_point: "no_point", bad_window: "window", too_heavy: "capacity"}
     assert all(u["number"] for u in run["unassigned"])
+    details = {u["order_id"]: u["detail"] for u in run["unassigned"]}
+    assert details[too_heavy] == ("заказ 25 кг, 50 л — больше, чем берёт самая вместительная машина (20 кг, 100 л)")
+    assert details[bad_window].startswith("окно 06:00–07:00") and "метку" in details[no_point]
     routes = await _routes(c.day)
     planned = [s["order"] for r in routes for s in r["stops"]]
     assert sorted(planned) == sorted(ok) and elsewhere not in planned
