@@ -5,6 +5,7 @@ through the test acquirer."""
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 import pytest
 from payment_helpers import new_uuid, order_to_pay
@@ -155,3 +156,26 @@ async def test_cash_after_an_sbp_qr_cancels_the_unpaid_qr_and_a_paid_qr_leaves_n
         assert await amount_due(other["id"]) == 0
     finally:
         set_acquirer(None)
+
+
+async def test_the_marking_codes_taken_at_picking_go_on_the_receipt_one_unit_per_item():
+    import base64
+
+    from server.domain.marking.tables import UnitCode
+    from server.domain.orders.tables import OrderLine
+
+    order = await order_to_pay(("SHOE-42", 2))
+    line = await OrderLine.select().where(OrderLine.order == order["id"]).first()
+    codes = ["0104600123456782215Serial00001\x1d91EE10\x1d92crypto1", "0104600123456782215Serial00002\x1d91EE10\x1d92crypto2"]
+    for n, code in enumerate(codes):
+        await UnitCode.insert(UnitCode(kind="marking", code_key=f"k{n}", full_code=code, variant=line["variant"],
+                                       order=order["id"], order_line=line["id"]))
+    await UnitCode.insert(UnitCode(kind="marking", code_key="gone", full_code="released", variant=line["variant"],
+                                   order=order["id"], order_line=line["id"], released_at=datetime.now(UTC),
+                                   release_reason="unpicked"))
+    result = await take_payment(order["id"], "cash", 208000, actor="c", client_uuid=new_uuid())
+    body = (await Receipt.select(Receipt.request).where(Receipt.id == result["receipt_id"]).first().output(
+        load_json=True))["request"]
+    marked = [i for i in body["receipt"]["items"] if i["payment_object"] == 33]
+    assert [base64.b64decode(i["mark_code"]["gs1m"]).decode() for i in marked] == codes
+    assert all(i["quantity"] == 1.0 and i["mark_processing_mode"] == "0" for i in marked)

@@ -40,9 +40,11 @@ def company() -> fiscal.Company:
 
 
 async def line_codes(order_id: int) -> dict[int, list[str]]:
-    """Full marking codes per order line (released ones too: a returned order's refund needs them)."""
+    """Full marking codes per order line of the units in use (a unit taken off the order at picking is
+    not sold; a refund repeats the codes of the sell receipt it takes back, from its stored body)."""
     rows = await UnitCode.select(UnitCode.order_line, UnitCode.full_code).where(
-        (UnitCode.order == order_id) & (UnitCode.kind == "marking")).order_by(UnitCode.id)
+        (UnitCode.order == order_id) & (UnitCode.kind == "marking") & UnitCode.released_at.is_null()
+    ).order_by(UnitCode.id)
     found: dict[int, list[str]] = {}
     for row in rows:
         if row["order_line"] is not None and row["full_code"]:
