@@ -236,3 +236,24 @@ async def test_a_road_service_that_fails_falls_back_to_straight_lines_and_says_s
     run = await plan_day(c.day, c.warehouse, actor="manager", time_limit_s=LIMIT)
     assert FALLBACK_NOTE in run["notes"] and run["vehicles_used"] == 1
     assert (await Order.count()) == 3
+
+
+async def test_a_run_stopped_by_the_time_limit_says_the_best_plan_found_is_shown(monkeypatch):
+    from server.domain.delivery import planning
+    from server.domain.delivery._plan_write import TIME_LIMIT_NOTE
+
+    real = planning.solve
+
+    def stopped(problem, **kwargs):  # the real search, reported as the limit having stopped it
+        solution = real(problem, **kwargs)
+        solution.status = "time_limit"
+        return solution
+
+    monkeypatch.setattr(planning, "solve", stopped)
+    c = await city(_tomorrow())
+    await courier(c, "ivan")
+    for i in range(3):
+        await packed(c, POINTS[i])
+    run = await plan_day(c.day, c.warehouse, actor="manager", time_limit_s=LIMIT)
+    assert (run["status"], run["timed_out"], run["notes"][0]) == ("time_limit", True, TIME_LIMIT_NOTE)
+    assert len(await RouteStop.select()) == 3  # the best routes found are kept
