@@ -52,7 +52,7 @@
   function draw(data) {
     var layers = state.layers;
     layers.clearLayers();
-    var bounds = [];
+    var bounds = [], zoneBounds = [];
     if (data.zones && data.zones.features && data.zones.features.length) {
       var common = window.KladovkaMap;  // the zones screen's look: each zone in its own colour
       var zones = (common && common.zonesLayer ? common.zonesLayer(data.zones) : L.geoJSON(data.zones, {
@@ -63,7 +63,7 @@
         },
       })).addTo(layers);
       var zb = zones.getBounds();
-      if (zb.isValid()) { bounds.push(zb.getSouthWest(), zb.getNorthEast()); }
+      if (zb.isValid()) { zoneBounds = [zb.getSouthWest(), zb.getNorthEast()]; }
     }
     if (data.depot && data.depot.lat != null) {
       L.marker([data.depot.lat, data.depot.lon], { icon: icon("depot-marker", "<span>⌂</span>"), title: data.depot.name || "" })
@@ -95,8 +95,9 @@
     });
     drawPositions(data.positions);
     (data.positions || []).forEach(function (p) { if (p.lat != null) bounds.push([p.lat, p.lon]); });
+    if (bounds.length <= 1) bounds = bounds.concat(zoneBounds);  // no orders yet: show the zones around the depot
     if (bounds.length) {
-      state.map.fitBounds(L.latLngBounds(bounds), { padding: [40, 40], maxZoom: 15 });
+      state.map.fitBounds(L.latLngBounds(bounds), { padding: [28, 28], maxZoom: 15 });
     } else {
       state.map.setView([55.751, 37.618], 10);  // nothing to show yet: the city of the demo shop
     }
@@ -129,7 +130,7 @@
     if (state.el !== el || !state.map) {
       if (state.map) { state.map.remove(); }
       state.el = el;
-      state.map = L.map(el, { zoomControl: true, attributionControl: true, preferCanvas: false });
+      state.map = L.map(el, { zoomControl: true, attributionControl: true, zoomSnap: 0.25 });
       var tiles = tileLayer(el);
       if (tiles) tiles.addTo(state.map);
       state.layers = L.layerGroup().addTo(state.map);
@@ -141,7 +142,7 @@
     schedule(el);
   }
 
-  window.KladovkaDeliveryMap = { init: init };
+  window.KladovkaDeliveryMap = { init: init, map: function () { return state.map; } };
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", init);
   } else {

@@ -77,7 +77,7 @@ def labels() -> dict[str, dict[str, str]]:
                         "delivered": _("Delivered"), "failed": _("Not delivered"), "partial": _("Partly delivered")},
         "route_labels": {"draft": _("Draft"), "published": _("Sent to the courier"), "started": _("On the road"),
                          "finished": _("Finished")},
-        "run_labels": {"solved": _("Solved"), "time_limit": _("Time limit reached, best found"),
+        "run_labels": {"solved": _("Solved"), "time_limit": _("Stopped at the time limit"),
                        "no_solution": _("No solution found"), "failed": _("The optimiser failed")},
     }
 
@@ -133,7 +133,7 @@ def _stop(row: dict) -> dict:
         "amount_due": _get(row, "amount_due", "amount_to_collect", default=0),
         "items_count": _get(row, "items_count", default=0), "status": _get(row, "status", default="planned"),
         "locked": bool(row.get("locked")), "phone": _get(row, "contact_phone", "phone", default=""),
-        "contact_name": _get(row, "contact_name", default=""),
+        "contact_name": _get(row, "contact_name", default=""), "comment": _get(row, "comment", default=""),
     }
 
 
@@ -157,6 +157,7 @@ def _route(row: dict, colour: str) -> dict:
         "start": _get(row, "planned_start", default=None), "end": _get(row, "planned_end", default=None),
         "published_at": row.get("published_at"), "sheet_token": row.get("sheet_token", ""),
         "stops": stops, "total_due": sum(s["amount_due"] or 0 for s in stops),
+        "items_count": sum(s["items_count"] or 0 for s in stops),
     }
 
 
