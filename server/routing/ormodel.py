@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_ils_pb2
 
 from server.routing.problem import Problem
 
@@ -37,10 +37,12 @@ class Instance:
         self.dist = [[D[a][b] for b in nodes] for a in nodes]
         self.time = [[service[ia] + T[a][b] for b in nodes] for ia, a in enumerate(nodes)]
         self.max_arc = max(1, max(max(row) for row in self.dist))
+        self.mean_arc = max(1.0, sum(map(sum, self.dist)) / max(1, len(nodes) * (len(nodes) - 1)))
         ncap = len(problem.vehicles[0].capacity) if problem.vehicles else 0
         self.demand = [[problem.visits[i].demand[k] for i in visits] + [0] * len(depots) for k in range(ncap)]
         ends = [v.shift[1] for v in problem.vehicles] + [problem.visits[i].window[1] for i in visits]
-        self.horizon = max([1, *ends]) + 1
+        # room for a late return after locked stops: the longest any route could possibly take
+        self.horizon = max([1, *ends]) + sum(service) + sum(max(row) for row in self.time) + 1
         self.allowed: list[set[int] | None] = []
         for i in visits:
             ids = set(problem.visits[i].allowed_vehicles)
@@ -93,7 +95,11 @@ class Model:
         for pos, k in enumerate(vehicles):
             lo, hi = p.vehicles[k].shift
             tdim.CumulVar(routing.Start(pos)).SetRange(lo, hi)
-            tdim.CumulVar(routing.End(pos)).SetRange(lo, hi)
+            if k in inst.fixed:   # locked stops may make the courier late back: soft, dearer than any stop
+                tdim.CumulVar(routing.End(pos)).SetRange(lo, inst.horizon)
+                tdim.SetCumulVarSoftUpperBound(routing.End(pos), hi, inst.penalty + 1)
+            else:
+                tdim.CumulVar(routing.End(pos)).SetRange(lo, hi)
         position = {k: pos for pos, k in enumerate(vehicles)}
         solver = routing.solver()
         for node, vi in enumerate(inst.visits):
@@ -131,12 +137,18 @@ class Model:
                extra: dict[str, bool] | None = None) -> Outcome | None:
         """Run one search; None when it found nothing (only possible when locks conflict or time is ~0).
 
+        meta: an OR-Tools metaheuristic name, or "ILS" (iterated local search: SISR ruin & recreate with
+        simulated-annealing acceptance) or "ILS_MORE" (the same, accepting only answers that drop no more visits
+        — for route elimination). ILS always starts from its own first solution (initial is ignored).
         stop_when_complete: stop as soon as a solution drops at most this many visits (route elimination).
         """
         routing = self.routing
         params = pywrapcp.DefaultRoutingSearchParameters()
         params.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, first)
-        params.local_search_metaheuristic = getattr(routing_enums_pb2.LocalSearchMetaheuristic, meta)
+        if meta in ("ILS", "ILS_MORE"):
+            self._iterated(params, more_performed=meta == "ILS_MORE")
+        else:
+            params.local_search_metaheuristic = getattr(routing_enums_pb2.LocalSearchMetaheuristic, meta)
         params.guided_local_search_lambda_coefficient = lam
         for name, on in (extra or {}).items():
             setattr(params.local_search_operators, name, pywrapcp.BOOL_TRUE if on else pywrapcp.BOOL_FALSE)
@@ -158,7 +170,9 @@ class Model:
         if stop_when_complete is not None:
             routing.AddSearchMonitor(routing.solver().CustomLimit(lambda: done[0]))
         t0 = time.monotonic()
-        if initial:
+        if meta.startswith("ILS"):
+            sol = routing.SolveWithIteratedLocalSearch(params)
+        elif initial:
             routing.CloseModelWithParameters(params)
             routes = [[self.manager.NodeToIndex(n) for n in initial.get(k, [])] for k in self.vehicles]
             start = routing.ReadAssignmentFromRoutes(routes, True)
@@ -172,6 +186,27 @@ class Model:
         if sol is None:
             return None
         return self.read(sol, status, took, count[0])
+
+    def _iterated(self, params, *, more_performed: bool) -> None:
+        params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
+        ils = params.iterated_local_search_parameters
+        ils.perturbation_strategy = routing_ils_pb2.PerturbationStrategy.RUIN_AND_RECREATE
+        rr = ils.ruin_recreate_parameters
+        ruin = rr.ruin_strategies.add()
+        ruin.sisr.max_removed_sequence_size = 10
+        ruin.sisr.avg_num_removed_visits = 10
+        ruin.sisr.bypass_factor = 0.01
+        rr.ruin_composition_strategy = routing_ils_pb2.RuinCompositionStrategy.RUN_ALL_SEQUENTIALLY
+        ils.improve_perturbed_solution = True
+        ref = ils.reference_solution_acceptance_strategy
+        if more_performed:
+            ref.more_nodes_performed.SetInParent()
+        else:   # temperatures in cost units: ~3 mean arcs down to ~1/300 of one (measured on Solomon)
+            sa = ref.simulated_annealing
+            sa.cooling_schedule_strategy = routing_ils_pb2.CoolingScheduleStrategy.EXPONENTIAL
+            sa.automatic_temperatures = False
+            sa.initial_temperature = 3.0 * self.inst.mean_arc
+            sa.final_temperature = 0.003 * self.inst.mean_arc
 
     def read(self, sol, status: str, took: float, solutions: int) -> Outcome:
         routing, manager = self.routing, self.manager

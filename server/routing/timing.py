@@ -56,7 +56,8 @@ def plan_route(problem: Problem, vehicle: Vehicle, visits: list[Visit]) -> Plann
     d, t = problem.distances, problem.times
     start_s = vehicle.shift[0]
     if visits:
-        start_s = max(start_s, visits[0].window[0] - t[vehicle.start_node][visits[0].node])
+        latest = min(vehicle.shift[1], visits[0].window[0] - t[vehicle.start_node][visits[0].node])
+        start_s = max(start_s, latest)
     now, node, dist = start_s, vehicle.start_node, 0
     planned: list[PlannedVisit] = []
     load = [0] * len(vehicle.capacity)

@@ -24,27 +24,34 @@ from server.routing.ormodel import Instance, Model, Outcome
 from server.routing.problem import Problem, Solution, Unassigned
 from server.routing.timing import fits, impossible_reason, plan_route
 
+SOLVED = {"ROUTING_SUCCESS", "ROUTING_OPTIMAL"}   # OR-Tools statuses of a search that reached a local optimum
 GRACE_S = 1.5          # how long past the deadline the second worker may take to hand its answer over
 
 
 @dataclass(frozen=True)
 class Strategy:
     first: str
-    lam: float = 0.1
-    phase1_share: float = 0.25
-    final_share: float = 0.2
-    fixed: int = 0            # phase 1 fixed cost per used vehicle, in units of the longest arc
-    elim_penalty: int = 1     # dropped-visit penalty during route elimination, × the base penalty
-    slice_share: float = 0.2  # one route-elimination attempt, share of the budget
+    phase1_share: float = 0.25     # GLS first phase on the whole fleet, share of the budget
+    slice_share: float = 0.2       # one GLS route-elimination attempt
+    vehicles_share: float = 0.8    # route elimination ends by this share of the budget
+    final: str = "GLS"             # last phase: "GLS" from the best found, or "ILS" (ruin & recreate) afresh
+    fixed: int = 0                 # GLS first phase: fixed cost per used vehicle, in longest arcs
+    ils_slice: float = 0.0         # after GLS elimination: ILS attempts at one vehicle fewer, this share each
 
 
 def strategies_for(n_visits: int, workers: int) -> list[Strategy]:
-    """First-solution strategies by size: cheapest insertion builds tight routes on small instances;
-    path cheapest arc is the fast one on large ones."""
+    """Per worker. The searches are deterministic, so the workers differ by first-solution strategy and by
+    what the time goes to: the first spends most of it on fewer vehicles (GLS route elimination), the second
+    settles the fleet early and gives ~70 % to iterated local search for distance (measured with
+    bench/routing.py; /work/notes/h1_routing_bench.txt)."""
     if n_visits <= 150:
-        pool = [Strategy("PARALLEL_CHEAPEST_INSERTION"), Strategy("PATH_CHEAPEST_ARC")]
+        pool = [Strategy("PARALLEL_CHEAPEST_INSERTION"),
+                Strategy("PATH_CHEAPEST_ARC", phase1_share=0.15, slice_share=0.15, vehicles_share=0.3,
+                         final="ILS")]
     else:
-        pool = [Strategy("PATH_CHEAPEST_ARC"), Strategy("PARALLEL_CHEAPEST_INSERTION")]
+        pool = [Strategy("PATH_CHEAPEST_ARC"),
+                Strategy("PARALLEL_CHEAPEST_INSERTION", phase1_share=0.15, slice_share=0.15,
+                         vehicles_share=0.3, final="ILS")]
     return pool[:max(1, workers)]
 
 
@@ -66,12 +73,15 @@ def _validate(problem: Problem) -> None:
         raise ValueError("a node index is outside the matrices")
 
 
-def _fixed_chains(problem: Problem, solvable: dict[str, int], notes: list[str]) -> dict[int, list[int]]:
-    """problem vehicle index → routing nodes of its locked prefix (that exist, fit and are not taken twice)."""
-    chains: dict[int, list[int]] = {}
+def _fixed_chains(problem: Problem, solvable: dict[str, int], notes: list[str],
+                  unassigned: list[Unassigned]) -> dict[int, list[str]]:
+    """problem vehicle index → visit ids of its locked prefix. Locks of unknown or impossible visits, locks
+    of a visit on two vehicles (the first wins) and locks against the visit's allowed vehicles are left out
+    (noted); locked stops beyond the vehicle's capacity are reported unassigned ("capacity")."""
+    chains: dict[int, list[str]] = {}
     taken: set[str] = set()
     for k, veh in enumerate(problem.vehicles):
-        chain: list[int] = []
+        chain: list[str] = []
         load = [0] * len(veh.capacity)
         for vid in veh.fixed:
             if vid not in solvable or vid in taken:
@@ -81,15 +91,25 @@ def _fixed_chains(problem: Problem, solvable: dict[str, int], notes: list[str]) 
             if visit.allowed_vehicles and veh.id not in visit.allowed_vehicles:
                 notes.append(f"locked stop {vid} is not allowed on {veh.id}: left out of the lock")
                 continue
-            load = [a + b for a, b in zip(load, visit.demand, strict=True)]
-            if not fits(tuple(load), veh.capacity):
-                notes.append(f"locked stops of {veh.id} exceed its capacity from {vid} on: the rest is free")
-                break
+            more = [a + b for a, b in zip(load, visit.demand, strict=True)]
+            if not fits(tuple(more), veh.capacity):
+                unassigned.append(Unassigned(vid, "capacity", f"locked on {veh.id}, but the stops locked before "
+                                             "it already fill the vehicle"))
+                del solvable[vid]
+                continue
+            load = more
             chain.append(vid)
             taken.add(vid)
         if chain:
             chains[k] = chain
     return chains
+
+
+def _homogeneous(problem: Problem) -> bool:
+    first = problem.vehicles[0]
+    return all((v.capacity, v.start_node, v.end_node, v.shift) == (first.capacity, first.start_node,
+               first.end_node, first.shift) for v in problem.vehicles) and not any(
+        v.allowed_vehicles for v in problem.visits)
 
 
 def _pipeline(problem: Problem, visits: list[int], fixed_ids: dict[int, list[str]], strategy: Strategy,
@@ -98,47 +118,65 @@ def _pipeline(problem: Problem, visits: list[int], fixed_ids: dict[int, list[str
     notes: list[str] = []
     node_of = {problem.visits[i].id: pos for pos, i in enumerate(visits)}
     inst = Instance(problem, visits, {k: [node_of[v] for v in ids] for k, ids in fixed_ids.items()})
-    budget = max(0.05, deadline - time.time())
+    t0 = time.time()
+    budget = max(0.05, deadline - t0)
     everyone = list(range(len(problem.vehicles)))
+    # 1. first solution + guided local search on the whole fleet
     fixed_cost = strategy.fixed * inst.max_arc
-    best = Model(inst, everyone, fixed_cost=fixed_cost,
-                 penalty=inst.penalty + 2 * fixed_cost).search(first=strategy.first, meta="GUIDED_LOCAL_SEARCH",
-                                        seconds=min(budget * strategy.phase1_share, deadline - time.time()),
-                                        lam=strategy.lam)
+    best = Model(inst, everyone, fixed_cost=fixed_cost, penalty=inst.penalty + 2 * fixed_cost).search(
+        first=strategy.first, meta="GUIDED_LOCAL_SEARCH",
+        seconds=min(budget * strategy.phase1_share, deadline - time.time()))
     if best is None:
         return None, [f"{strategy.first}: no first solution"]
     first_status = best.status
     notes.append(f"{strategy.first}: first phase {best.vehicles} vehicles, {best.distance}, dropped "
                  f"{best.dropped} ({best.status})")
-    reserve = budget * strategy.final_share
+    # 2. route elimination: the smallest route's stops start unperformed on a fleet without it; GLS until all
+    #    are placed again (stops as soon as they are); a failure tries the next route (other fleets only)
+    vehicles_end = t0 + budget * strategy.vehicles_share
     failed: set[tuple[frozenset[int], int]] = set()
     eliminated = 0
-    while deadline - time.time() > reserve + 0.05:
+    same_fleet = _homogeneous(problem)
+    while vehicles_end - time.time() > 0.05:
         used = [k for k, r in best.routes.items() if r]
         options = sorted((k for k in used if k not in inst.fixed and (frozenset(used), k) not in failed),
                          key=lambda k: (len(best.routes[k]), k))
-        if len(used) <= 1 or not options:
+        if len(used) <= 1 or not options or (len(failed) >= 3 and same_fleet):
             break
-        drop = options[0]
-        keep = [k for k in used if k != drop]
-        left = deadline - time.time() - reserve
-        slice_s = min(left, max(budget * strategy.slice_share, 0.3))
-        trial = Model(inst, keep, penalty=inst.penalty * strategy.elim_penalty).search(first=strategy.first, meta="GUIDED_LOCAL_SEARCH", seconds=slice_s,
+        keep = [k for k in used if k != options[0]]
+        trial = Model(inst, keep).search(first=strategy.first, meta="GUIDED_LOCAL_SEARCH",
+                                         seconds=min(vehicles_end - time.time(), budget * strategy.slice_share),
                                          initial={k: best.routes[k] for k in keep},
-                                         stop_when_complete=best.dropped, lam=strategy.lam)
+                                         stop_when_complete=best.dropped)
         if trial is not None and trial.dropped <= best.dropped:
             eliminated += 1
             best = trial
         else:
-            failed.add((frozenset(used), drop))
+            failed.add((frozenset(used), options[0]))
     notes.append(f"route elimination: {eliminated} route(s) removed, {len(failed)} attempt(s) failed")
+    # 3. (one worker) iterated local search accepting only answers that place at least as many stops, on one
+    #    vehicle fewer — it empties routes where GLS cannot (tight windows); repeated while it succeeds
+    while strategy.ils_slice and not inst.fixed and deadline - time.time() > budget * (strategy.ils_slice + 0.3):
+        used = sorted((k for k, r in best.routes.items() if r), key=lambda k: (len(best.routes[k]), k))
+        if len(used) <= 1:
+            break
+        trial = Model(inst, used[1:]).search(first=strategy.first, meta="ILS_MORE",
+                                             seconds=budget * strategy.ils_slice)
+        ok = trial is not None and trial.dropped <= best.dropped
+        notes.append(f"ILS elimination to {len(used) - 1} vehicles: {'ok' if ok else 'failed'}")
+        if not ok:
+            break
+        best = trial
+    # 4. the rest of the time on distance with the fleet found: GLS from the best answer, or ILS afresh
     left = deadline - time.time()
-    if left > 0.05:
+    if left > 0.1:
         used = [k for k, r in best.routes.items() if r] or everyone
-        final = Model(inst, used).search(first=strategy.first, meta="GUIDED_LOCAL_SEARCH", seconds=left,
-                                         initial=best.routes, lam=strategy.lam)
-        if final is not None and final.key() <= best.key():
+        final = Model(inst, used).search(first=strategy.first, meta="GUIDED_LOCAL_SEARCH" if strategy.final ==
+                                         "GLS" else "ILS", seconds=left, initial=best.routes)
+        if final is not None and final.key() < best.key():
             best = final
+        notes.append(f"last phase ({strategy.final}): {final.vehicles if final else '-'} vehicles, "
+                     f"{final.distance if final else '-'}, dropped {final.dropped if final else '-'}")
     best.status = first_status
     return best, notes
 
@@ -196,7 +234,7 @@ def solve(problem: Problem, *, time_limit_s: float = 10.0, workers: int = 2) -> 
         else:
             unassigned.append(why)
     notes: list[str] = []
-    chains = _fixed_chains(problem, solvable, notes)
+    chains = _fixed_chains(problem, solvable, notes, unassigned)
     visits = list(solvable.values())
     if not visits:
         return _answer(problem, None, unassigned, [], notes, started, "solved")
@@ -209,7 +247,7 @@ def solve(problem: Problem, *, time_limit_s: float = 10.0, workers: int = 2) -> 
         notes.extend(n)
     best = min(found, key=Outcome.key) if found else None
     status = "no_solution" if best is None else (
-        "time_limit" if best.status != "ROUTING_SUCCESS" else "solved")
+        "time_limit" if best.status not in SOLVED else "solved")   # status of the local-optimum phase
     return _answer(problem, best, unassigned, visits, notes, started, status)
 
 
