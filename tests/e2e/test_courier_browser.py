@@ -201,7 +201,7 @@ async def test_offline_the_route_opens_and_actions_replay_once_in_order(phone, p
     await expect(sbp).to_have_text("СБП работает только при связи: сейчас сети нет")
     await phone.get_by_test_id("slip-ref").fill("RRN 778899")
     await phone.get_by_test_id("take-card").click()
-    await phone.get_by_test_id("mark-delivered").click()
+    await phone.get_by_test_id("mark-delivered").dblclick()  # a double tap is one action
     await expect(phone.get_by_test_id("pending-count")).to_have_text("Ожидают отправки: 3")
     await expect(phone.get_by_test_id("stop-status")).to_contain_text("Доставлен")  # queued, on the chip
 

@@ -29,6 +29,7 @@
   var retryTimer = null;
   var geoTimer = null;
   var memory = [];
+  var queuing = {};
   var Q = window.KladovkaQueue;
 
   function box() { return document.querySelector('[data-courier-queue]'); }
@@ -222,10 +223,13 @@
     var item = { uuid: body.uuid, url: new URL(form.getAttribute('action'), location.href).pathname, body: body, // not form.action: an input may be named so
                  kind: form.getAttribute('data-queue'), stop_id: form.getAttribute('data-stop-id') || '',
                  label: form.getAttribute('data-label') || '', page: location.pathname };
+    if (queuing[item.uuid]) return; // a double tap while the first one is being stored
+    queuing[item.uuid] = true;
     items().then(function (rows) {
       if (rows.some(function (r) { return r.uuid === item.uuid; })) return null; // a double tap: queued already
       return add(item);
     }).then(function () {
+      delete queuing[item.uuid];
       if (navigator.onLine === false) {
         say('warn', text('queued'));
         askForSync();
