@@ -16,6 +16,7 @@ for this and later runs.
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 from collections.abc import Callable
 from datetime import date, datetime
@@ -35,6 +36,7 @@ from server.routing.problem import Problem, Solution
 from server.routing.vrp import solve
 
 MAX_TIME_LIMIT_S = 120
+log = logging.getLogger("kladovka.delivery")
 NO_COURIER_NOTE = "No courier is on shift at this warehouse"
 
 __all__ = ["plan_day", "add_urgent_order", "move_order", "set_stop_locked", "publish_routes", "day_plan",
@@ -59,7 +61,12 @@ async def _solve(inp: PlanInput, time_limit_s: float, notes: list[str]) -> Solut
         notes.append(FALLBACK_NOTE)
         distances, times = HaversineMatrix().compute(inp.points)
     problem = Problem(distances=distances, times=times, visits=inp.problem.visits, vehicles=inp.problem.vehicles)
-    return await asyncio.to_thread(solve, problem, time_limit_s=time_limit_s, workers=workers())
+    try:
+        return await asyncio.to_thread(solve, problem, time_limit_s=time_limit_s, workers=workers())
+    except Exception as exc:  # a bug or a refused problem: nothing is written, the manager hears why
+        log.exception("route optimiser failed")
+        raise Conflict("The route optimiser could not plan this day: %(error)s", field="plan",
+                       error=f"{type(exc).__name__}: {exc}"[:300]) from exc
 
 
 async def _plan(day: date, warehouse_id: int, *, actor: str, time_limit_s: float, now: datetime | None = None,

@@ -257,3 +257,21 @@ async def test_a_run_stopped_by_the_time_limit_says_the_best_plan_found_is_shown
     run = await plan_day(c.day, c.warehouse, actor="manager", time_limit_s=LIMIT)
     assert (run["status"], run["timed_out"], run["notes"][0]) == ("time_limit", True, TIME_LIMIT_NOTE)
     assert len(await RouteStop.select()) == 3  # the best routes found are kept
+
+
+async def test_a_failing_optimiser_changes_nothing_and_says_why(monkeypatch):
+    from server.domain.delivery import planning
+
+    def broken(problem, **kwargs):
+        raise ValueError("matrix is not square")
+
+    c = await city(_tomorrow())
+    await courier(c, "ivan")
+    await packed(c, POINTS[0])
+    await plan_day(c.day, c.warehouse, actor="manager", time_limit_s=LIMIT)
+    before, runs = await _routes(c.day), await PlanRun.count()
+    monkeypatch.setattr(planning, "solve", broken)
+    with pytest.raises(Conflict) as failed:
+        await plan_day(c.day, c.warehouse, actor="manager", time_limit_s=LIMIT)
+    assert "matrix is not square" in failed.value.params["error"]
+    assert await _routes(c.day) == before and await PlanRun.count() == runs
