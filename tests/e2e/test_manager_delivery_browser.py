@@ -53,6 +53,11 @@ async def _plan_on_the_map(tab, live_url, viewport: dict) -> None:
     await expect(tab.locator(".depot-marker")).to_have_count(1)
     await expect(tab.locator(".unassigned-marker")).to_have_count(0)
     await expect(tab.locator(".courier-position")).to_have_count(1)
+    # the 30-second refresh of positions, run once now: the second courier's phone spoke meanwhile
+    await record_position("courier2", 55.7300, 37.6400, 20.0, None)
+    await tab.evaluate("window.KladovkaDeliveryMap.refreshPositions()")
+    await expect(tab.locator(".courier-position")).to_have_count(2)
+    await expect(tab.get_by_test_id("positions-updated")).not_to_have_text("—")
     assert tab.url == url_before  # HTMX swapped the plan block; no page load
     assert int(await the_map.get_attribute("data-drawn")) >= 2
     box = await the_map.bounding_box()

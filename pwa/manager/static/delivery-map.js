@@ -103,22 +103,28 @@
     }
   }
 
+  function refreshPositions() {
+    var el = state.el;
+    var url = el && el.getAttribute("data-positions-url");
+    if (!url || !document.body.contains(el)) return Promise.resolve(null);
+    return fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (body) {
+        if (!body) return null;
+        drawPositions(body.positions);
+        var when = document.querySelector("[data-testid=positions-updated]");
+        if (when && body.updated) when.textContent = body.updated;
+        return body;
+      })
+      .catch(function () { return null; /* offline for a moment: the next tick tries again */ });
+  }
+
   function schedule(el) {
     if (state.timer) clearInterval(state.timer);
-    var url = el.getAttribute("data-positions-url");
     var every = Math.min(60, Math.max(30, parseInt(el.getAttribute("data-refresh-s") || "30", 10) || 30));
-    if (!url) return;
+    if (!el.getAttribute("data-positions-url")) return;
     state.timer = setInterval(function () {
-      if (document.hidden || !state.el || !document.body.contains(state.el)) return;
-      fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
-        .then(function (r) { return r.ok ? r.json() : null; })
-        .then(function (body) {
-          if (!body) return;
-          drawPositions(body.positions);
-          var when = document.querySelector("[data-testid=positions-updated]");
-          if (when && body.updated) when.textContent = body.updated;
-        })
-        .catch(function () { /* offline for a moment: the next tick tries again */ });
+      if (!document.hidden) refreshPositions();
     }, every * 1000);
   }
 
@@ -142,7 +148,7 @@
     schedule(el);
   }
 
-  window.KladovkaDeliveryMap = { init: init, map: function () { return state.map; } };
+  window.KladovkaDeliveryMap = { init: init, refreshPositions: refreshPositions, map: function () { return state.map; } };
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", init);
   } else {
