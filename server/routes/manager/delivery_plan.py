@@ -7,7 +7,7 @@ the page; a refusal shows the same block with the reason, in Russian."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -130,8 +130,6 @@ class DeliveryPlanController(Controller):
         warehouses = await list_warehouses()
         found = view.choose_warehouse(warehouses, warehouse)
         plan = view.shape_plan(await planning.day_plan(chosen, found["id"]) if found else {})
-        from datetime import UTC, datetime
-
         return Response({"positions": view.position_points(plan), "updated": local_time(datetime.now(UTC), "%H:%M:%S")},
                         headers={**VARY, "Cache-Control": "no-store"})
 
