@@ -211,8 +211,8 @@ async def _load(built: list[Built], result: DemoResult, orders: int) -> None:
     result.documents["receipt"] += result.sales.topups
     result.floor = await load_floor(warehouses[MAIN])
     await _users(result)
-    await set_default_couriers(zone_ids)
     result.delivery = await load_deliveries(warehouses[MAIN])
+    await set_default_couriers(zone_ids)
 
 
 async def load_demo(force: bool = False, if_empty: bool = False, orders: int = ORDERS) -> str:
