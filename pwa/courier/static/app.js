@@ -116,6 +116,15 @@
       var page = document.querySelector('[data-stop-page][data-stop-id="' + String(item.stop_id).replace(/[^0-9]/g, '') + '"]');
       var chips = document.querySelectorAll(selector);
       if (page) chips = [page.querySelector('[data-testid=stop-status]')];
+      var payment = page && item.kind === 'pay' && page.querySelector('[data-testid=payment]');
+      if (payment && !payment.querySelector('[data-uuid-queued="' + item.uuid + '"]')) {
+        var note = document.createElement('p');
+        note.className = 'pay-queued';
+        note.setAttribute('data-testid', 'pay-queued');
+        note.setAttribute('data-uuid-queued', item.uuid);
+        note.textContent = item.label + ' ⏳ ' + text('pay-queued');
+        payment.insertBefore(note, payment.children[1] || null);
+      }
       Array.prototype.forEach.call(chips, function (chip) {
         if (!chip || item.kind !== 'status') return;
         chip.textContent = item.label + ' ⏳';
