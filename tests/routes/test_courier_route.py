@@ -9,10 +9,19 @@ import re
 import pytest
 from harness import csrf_headers, login
 
+from server.domain.delivery.planning import plan_day, publish_routes
 from server.domain.delivery.tables import CourierPosition, DeliveryRoute
 from server.domain.orders.tables import Order
 from server.domain.users.accounts import create_user
-from tests.routes.courier_helpers import courier_day, packed_order, route_for, two_couriers_day
+from tests.routes.courier_helpers import (
+    POINTS,
+    at_local,
+    courier_day,
+    make_courier,
+    packed_order,
+    route_for,
+    two_couriers_day,
+)
 from tests.routes.manager_helpers import by_testid, count_testid, texts
 
 JSON = {"Accept": "application/json"}
@@ -38,6 +47,22 @@ async def test_the_courier_sees_todays_stops_in_order_with_what_the_door_needs(c
     stops = [s.id for s in day.stops["courier"]]
     urls = re.search(r'data-stop-urls="([^"]*)"', page.text).group(1).split()
     assert urls == [f"/courier/stop/{i}" for i in stops]  # what the worker keeps for offline
+
+
+async def test_the_route_the_planner_made_and_published_is_the_one_the_courier_sees(client):
+    day = await courier_day()
+    await make_courier("courier", day.warehouse, "Иван Курьеров")
+    for n in range(3):
+        await packed_order(day, POINTS[n], address=f"Москва, ул. Плановая, д. {n + 1}")
+    run = await plan_day(day.day, day.warehouse, actor="manager", time_limit_s=1, now=at_local(day.day, 8))
+    assert run["unassigned"] == [], run
+    assert await publish_routes(day.day, day.warehouse, actor="manager") == 1
+    await login(client, "courier")
+    page = await client.get("/courier/")
+    assert count_testid(page.text, "stop") == 3 and by_testid(page.text, "route-status") == ["Опубликован"]
+    assert sorted(by_testid(page.text, "stop-address")) == [f"Москва, ул. Плановая, д. {n}" for n in (1, 2, 3)]
+    etas = by_testid(page.text, "stop-eta")
+    assert all(re.fullmatch(r"\d\d:\d\d", e) for e in etas) and etas == sorted(etas)  # planned, in order
 
 
 async def test_a_courier_without_a_published_route_is_told_so(client):
