@@ -168,6 +168,9 @@ async def test_publish_sends_the_routes_to_the_couriers(client):
     assert f"Маршрутов отправлено курьерам: {routes}" in texts(published.text)
     assert set(by_testid(published.text, "route-status")) == {"Отправлен курьеру"}
     assert await DeliveryRoute.count().where(DeliveryRoute.status == "published") == routes
+    again = await client.post(f"{URL}/publish", data=form(client, day=day.day.isoformat(), warehouse=str(day.warehouse)),
+                              headers=HTMX)
+    assert again.status_code == 200 and "Новых маршрутов для отправки нет" in texts(again.text)
 
 
 async def test_positions_of_couriers_for_the_map(client):

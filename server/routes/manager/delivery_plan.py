@@ -187,8 +187,8 @@ class DeliveryPlanController(Controller):
             count = await planning.publish_routes(day, await _warehouse_id(warehouse), actor=actor_of(request))
         except DomainError as exc:
             return await _answer(request, day, warehouse, error=exc)
-        return await _answer(request, day, warehouse,
-                             message=_("Routes sent to the couriers: %(n)s") % {"n": count})
+        return await _answer(request, day, warehouse, message=_("Routes sent to the couriers: %(n)s") % {"n": count}
+                             if count else _("No new routes to send: optimise the day first"))
 
 
 def _as_run(result: Any) -> dict | None:
