@@ -52,6 +52,7 @@ def test_index_lookup_equals_the_naive_loop(shapes, points):
     plain = plain_shapes(shapes)
     for lat, lon in points:
         assert index.lookup(lat, lon) == naive_lookup(plain, lat, lon), (lat, lon)
+    assert index.lookup_many(points) == [index.lookup(lat, lon) for lat, lon in points]
 
 
 def test_the_index_and_the_loop_agree_on_a_border_and_a_shared_corner():
@@ -65,3 +66,4 @@ def test_the_index_and_the_loop_agree_on_a_border_and_a_shared_corner():
     assert index.lookup(55.8, 37.55) is None
     assert index.lookup(None, 37.55) is None
     assert index.candidates(55.65, 37.6) == [2, 1]
+    assert index.lookup_many([(55.65, 37.6), (None, 37.6), (55.8, 37.55), (55.65, 37.55)]) == [2, None, None, 1]

@@ -41,15 +41,17 @@ async def reassign_open_orders() -> int:
                                   Order.warehouse, Order.delivery_zone_id, Order.zone_status).where(
             Order.status.is_in(list(OPEN_STATUSES)) & (Order.delivery_method == "courier"))
         changed = 0
-        indexes: dict = {}
+        found_by_order: dict[int, tuple[int | None, str]] = {}
+        for warehouse in {r["warehouse"] for r in rows}:  # one vectorised lookup per warehouse
+            mine = [r for r in rows if r["warehouse"] == warehouse]
+            index = (await zone_index(warehouse))[0]
+            zones = index.lookup_many([(r["delivery_lat"], r["delivery_lon"]) for r in mine])
+            for r, zone_id in zip(mine, zones, strict=True):
+                no_point = r["delivery_lat"] is None or r["delivery_lon"] is None
+                found_by_order[r["id"]] = (None, "no_point") if no_point else (
+                    zone_id, "in_zone" if zone_id is not None else "outside")
         for r in rows:
-            if r["warehouse"] not in indexes:
-                indexes[r["warehouse"]] = (await zone_index(r["warehouse"]))[0]
-            if r["delivery_lat"] is None or r["delivery_lon"] is None:
-                found = (None, "no_point")
-            else:
-                zone_id = indexes[r["warehouse"]].lookup(r["delivery_lat"], r["delivery_lon"])
-                found = (zone_id, "in_zone" if zone_id is not None else "outside")
+            found = found_by_order[r["id"]]
             if found != (r["delivery_zone_id"], r["zone_status"]):
                 await Order.update({Order.delivery_zone_id: found[0], Order.zone_status: found[1]}).where(
                     Order.id == r["id"])
