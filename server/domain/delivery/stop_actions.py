@@ -9,7 +9,8 @@ Rules (each refusal changes nothing):
 - failed: a reason from FAIL_REASONS ("other" needs a comment); the order is returned — its shipment is
   unposted, the goods are back in the warehouse.
 - partial: returned_lines {order line id: units} come back by a posted return document, those lines
-  and the order's total shrink. When nothing is left to pay, the order is delivered at once (stop
+  and the order's total shrink; what was paid beyond the new total is refunded (payments/door_refunds.py).
+  When nothing is left to pay, the order is delivered at once (stop
   "partial"); otherwise the stop stays open ("arrived") until the courier takes the payment of the rest
   and marks it delivered (the stop then ends as "partial").
 - After delivered/failed/partial-done the next stop's ETA becomes now + the travel time from this stop,
@@ -36,6 +37,7 @@ from server.domain.orders.intake import order_ref
 from server.domain.orders.status import change_status, lock_order, order_lines
 from server.domain.orders.tables import Order, OrderLine
 from server.domain.outbox.events import emit
+from server.domain.payments.door_refunds import refund_returned_lines
 from server.domain.stock.returns import return_from_customer
 from server.errors import Conflict, NotFound, ValidationFailed
 
@@ -220,8 +222,8 @@ async def _return_lines(order: dict, returned_lines: dict[int, int] | None, acto
     by_variant: dict[int, int] = {}
     for line_id, qty in wanted.items():
         by_variant[lines[line_id]["variant"]] = by_variant.get(lines[line_id]["variant"], 0) + qty
-    await return_from_customer(order_ref(order["id"]), order["warehouse"], by_variant, actor=actor,
-                               comment=f"{order['number']}: {comment}" if comment else order["number"])
+    document_id = await return_from_customer(order_ref(order["id"]), order["warehouse"], by_variant, actor=actor,
+                                             comment=f"{order['number']}: {comment}" if comment else order["number"])
     for line_id, qty in wanted.items():
         line = lines[line_id]
         new_qty = line["qty"] - qty
@@ -236,4 +238,6 @@ async def _return_lines(order: dict, returned_lines: dict[int, int] | None, acto
                         Order.updated_at: device_moment(None)}).where(Order.id == order["id"])
     await emit("order.lines_changed", {"order_id": order["id"], "number": order["number"], "status": order["status"],
                                        "change": "returned_at_door", "total": total})
+    # paid beyond the new total: the overpaid part goes back (payments' refund receipt, Order.paid lowered)
+    await refund_returned_lines(order["id"], wanted, lines, document_id=document_id, actor=actor)
     return wanted

@@ -22,6 +22,13 @@ Which receipt for which payment (our rule, one receipt per payment):
   заказа N», payment_method prepayment, payment_object 10 (payment), VAT at the calculated rate of the
   order's highest line rate (vat122, vat120 …; none stays none).
 - Refunds (sell_refund) repeat the sell receipt's items and payments (the same marking codes).
+- A refund of goods handed back at the door after paying (`door_refund_body`): the returned units only,
+  as the order's lines had them (price after discount, VAT, payment object, the returned units' marking
+  codes); payment_method full_payment when our final sell receipt settled them, full_prepayment when they
+  were paid in advance in full (prepaid on the site) and not settled yet. When less than their value is
+  given back (the order was only partly paid), the refund is of an advance: one «Частичная оплата» item of
+  that amount, as the advance receipt had it. Payments: what goes back in cash (type 0) and electronically
+  (type 1: card, SBP, online prepayment).
 
 The client contact is the order's e-mail or phone; when the order has neither, the shop's e-mail
 (ATOL needs one of them: the receipt then goes to the shop).
@@ -163,6 +170,26 @@ def refund_body(sell: dict[str, Any], *, external_id: str, timestamp: str) -> di
     body = {**sell, "external_id": external_id, "timestamp": timestamp}
     body["receipt"] = {**sell["receipt"]}
     return body
+
+
+def door_refund_body(*, order: dict, returned: list[dict], codes: dict[int, list[str]], amount: int,
+                     refunds: list[tuple[str, int]], settled: bool, company: Company, external_id: str,
+                     timestamp: str, callback_url: str = "", advance_lines: list[dict] | None = None) -> dict[str, Any]:
+    """The `sell_refund` body of goods handed back at the door (see the module's doc). `returned`: the
+    returned part of each line (qty = units back, discount = the share of the line's discount they carried);
+    `refunds`: [(method, kopecks)] summing to `amount`."""
+    value = sum(int(x["price"]) * int(x["qty"]) - int(x.get("discount") or 0) for x in returned)
+    if amount == value:
+        method = "full_payment" if settled else "full_prepayment"
+        items = [{**item, "payment_method": method}
+                 for line in returned for item in line_items(line, codes.get(line["id"], []))]
+    else:
+        items = [advance_item(order, advance_lines or returned, amount)]
+    by_type: dict[int, int] = {}
+    for kind, kopecks in refunds:
+        by_type[PAYMENT_TYPES.get(kind, 1)] = by_type.get(PAYMENT_TYPES.get(kind, 1), 0) + kopecks
+    payments = [{"type": t, "sum": roubles(k)} for t, k in sorted(by_type.items()) if k > 0]
+    return _body(external_id, timestamp, callback_url, client_of(order, company), company, items, payments, amount)
 
 
 def _body(external_id: str, timestamp: str, callback_url: str, client: dict, company: Company,

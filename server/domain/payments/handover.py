@@ -4,8 +4,8 @@ A courier's shift is (courier username, the shop's local day). What the courier 
 payments they took that day (status done, by `done_at` in the shop's time zone); card and SBP are shown
 apart (they went to the bank, not into the courier's pocket). The cashier finds the shift by scanning the
 route sheet's QR (DeliveryRoute.sheet_token) or by choosing the courier and day, sees the expected sums per
-payment type and per order, types the cash handed over, and closes the shift: the difference (handed −
-expected cash; negative = short) is recorded with the per-order figures as they were at closing. A shift
+payment type and per order (cash the courier gave back at the door for goods handed back is taken off),
+types the cash handed over, and closes the shift: the difference (handed − expected cash; negative = short) is recorded with the per-order figures as they were at closing. A shift
 closes once (CashShift.shift_key is unique: a second close, even at the same moment, is refused).
 Cash taken after the close is not in it: the report shows it as "after closing".
 """
@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from server.config import get_settings
 from server.db import is_unique_violation, write_tx
 from server.domain.audit.log import record
-from server.domain.payments.tables import CashShift, Payment
+from server.domain.payments.tables import CashShift, Payment, Refund
 from server.errors import Conflict, NotFound, ValidationFailed
 
 METHODS = ("cash", "card", "sbp")
@@ -60,11 +60,19 @@ async def route_by_sheet_token(token: str) -> dict:
 
 
 async def _payments(courier: str, day: date) -> list[dict]:
+    """The courier's payments of the day, and the cash they gave back at the door (a refund of goods
+    handed back, door_refunds.py) as negative cash amounts."""
     since, until = _bounds(day)
-    return await Payment.select(Payment.id, Payment.order, Payment.order.number.as_alias("number"), Payment.method,
+    rows = await Payment.select(Payment.id, Payment.order, Payment.order.number.as_alias("number"), Payment.method,
                                 Payment.amount, Payment.done_at, Payment.route_id).where(
         (Payment.courier == courier) & (Payment.status == "done") & (Payment.done_at >= since)
         & (Payment.done_at < until)).order_by(Payment.done_at, Payment.id)
+    refunds = await Refund.select(Refund.id, Refund.order, Refund.order.number.as_alias("number"), Refund.amount,
+                                  Refund.done_at).where(
+        (Refund.courier == courier) & (Refund.method == "cash") & (Refund.status == "done")
+        & (Refund.done_at >= since) & (Refund.done_at < until))
+    rows += [{**r, "method": "cash", "amount": -r["amount"], "route_id": None, "refund": True} for r in refunds]
+    return sorted(rows, key=lambda p: (p["done_at"], p["id"]))
 
 
 def _sums(payments: list[dict]) -> tuple[dict[str, int], list[dict]]:
@@ -90,7 +98,8 @@ async def shift_view(courier: str, day: date, *, route_id: int | None = None) ->
     if shift and shift["status"] == "closed":
         after = [p for p in payments if p["done_at"] > shift["closed_at"] and p["method"] == "cash"]
     return {"courier": courier, "day": day, "route_id": route_id or (shift or {}).get("route_id"),
-            "expected": expected, "orders": orders, "payments": len(payments), "shift": shift,
+            "expected": expected, "orders": orders, "payments": sum(1 for p in payments if not p.get("refund")),
+            "refunds_cash": -sum(p["amount"] for p in payments if p.get("refund")), "shift": shift,
             "cash_after_closing": sum(p["amount"] for p in after)}
 
 

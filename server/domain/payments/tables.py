@@ -6,6 +6,9 @@
 - `Receipt`: one 54-FZ document per payment (sell) or per refund (sell_refund), sent to the online-cash
   provider by the outbox. `external_id` is the provider's idempotency key: the same document is never
   fiscalised twice; a receipt the provider refused ("fail") is retried by hand under a new key.
+- `Refund`: money given back for goods the customer handed back at the door after paying (door_refunds.py):
+  cash is given back by the courier there and then ("done"); card, SBP and online prepayments wait for
+  the bank ("to_return") until the manager records the refund as done.
 - `CashShift`: a courier's day as the cashier closes it: expected per payment method, cash handed
   over, the difference. One per courier and day.
 """
@@ -22,6 +25,8 @@ PAYMENT_STATUSES = ("pending", "done", "cancelled")
 RECEIPT_OPERATIONS = ("sell", "sell_refund")
 RECEIPT_STATUSES = ("queued", "wait", "done", "fail", "error")
 SHIFT_STATUSES = ("open", "closed")
+REFUND_METHODS = ("cash", "card", "sbp", "online", "invoice", "other")  # other: recorded by hand, no Payment
+REFUND_STATUSES = ("to_return", "done")
 
 
 class Payment(Table):
@@ -82,3 +87,20 @@ class CashShift(Table):
     closed_at = Timestamptz(null=True, default=None)
     note = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Refund(Table):
+    refund_key = Varchar(length=100, unique=True)  # "<return document id>:<n>": one set per return
+    order = ForeignKey(Order, on_delete=OnDelete.restrict, index=True)
+    payment = ForeignKey(Payment, on_delete=OnDelete.restrict, null=True, default=None, index=True)
+    receipt = ForeignKey(Receipt, on_delete=OnDelete.restrict, null=True, default=None)
+    return_document = Integer(null=True, default=None, index=True)  # the stock return (ВЗ-…) it pays back
+    method = Varchar(length=8)  # REFUND_METHODS
+    amount = BigInt(default=0)  # kopecks given back (> 0)
+    status = Varchar(length=16, default="to_return", index=True)  # REFUND_STATUSES
+    courier = Varchar(length=64, null=True, default=None, index=True)  # cash: who gave it back
+    actor = Varchar(length=64, default="")
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+    done_at = Timestamptz(null=True, default=None)
+    done_by = Varchar(length=64, default="")
+    note = Text(default="")  # the manager's note when recording a bank refund (its reference)
