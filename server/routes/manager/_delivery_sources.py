@@ -12,5 +12,5 @@ __all__ = ["map_settings", "zones_geojson"]
 
 async def zones_geojson(warehouse_id: int) -> dict | None:
     """The active zones serving this warehouse (a zone without a warehouse serves every one)."""
-    collection = await _all_zones(active_only=True)
+    collection = await _all_zones(warehouse_id, active_only=True)
     return collection if collection.get("features") else None
