@@ -134,7 +134,7 @@ class Model:
 
     def search(self, *, first: str, meta: str, seconds: float, initial: dict[int, list[int]] | None = None,
                lam: float = 0.1, stop_when_complete: int | None = None,
-               extra: dict[str, bool] | None = None) -> Outcome | None:
+               extra: dict[str, bool] | None = None, first_only: bool = False) -> Outcome | None:
         """Run one search; None when it found nothing (only possible when locks conflict or time is ~0).
 
         meta: an OR-Tools metaheuristic name, or "ILS" (iterated local search: SISR ruin & recreate with
@@ -153,6 +153,8 @@ class Model:
         for name, on in (extra or {}).items():
             setattr(params.local_search_operators, name, pywrapcp.BOOL_TRUE if on else pywrapcp.BOOL_FALSE)
         params.time_limit.FromMilliseconds(max(10, int(seconds * 1000)))
+        if first_only:
+            params.solution_limit = 1
         count = [0]
         done = [False]
         m = len(self.inst.visits)
