@@ -192,6 +192,40 @@ def door_refund_body(*, order: dict, returned: list[dict], codes: dict[int, list
     return _body(external_id, timestamp, callback_url, client_of(order, company), company, items, payments, amount)
 
 
+def without_refunded(body: dict[str, Any], refunded: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """A sell_refund `body` less what earlier refund bodies (`refunded`) took back already: their goods units
+    (same name, price, VAT and marking code), their advance sums, and their payments by type. None when
+    nothing is left."""
+    items = [dict(item) for item in body["receipt"]["items"]]
+    payments = {p["type"]: round(p["sum"] * 100) for p in body["receipt"]["payments"]}
+    for done in refunded:
+        for gone in done["receipt"]["items"]:
+            qty = gone["quantity"]
+            for item in items:
+                if qty <= 0:
+                    break
+                same = all(item.get(k) == gone.get(k) for k in ("name", "vat", "mark_code"))
+                if gone["payment_object"] == OBJECT_PAYMENT and item["payment_object"] == OBJECT_PAYMENT:
+                    left = round(item["sum"] * 100) - round(gone["sum"] * 100)
+                    item.update({"price": roubles(max(left, 0)), "sum": roubles(max(left, 0))})
+                    qty = 0
+                elif same and item["price"] == gone["price"] and item["quantity"] > 0:
+                    take = min(item["quantity"], qty)
+                    item["quantity"] -= take
+                    item["sum"] = roubles(round(item["price"] * 100) * int(item["quantity"]))
+                    qty -= take
+        for p in done["receipt"]["payments"]:
+            payments[p["type"]] = payments.get(p["type"], 0) - round(p["sum"] * 100)
+    items = [item for item in items if item["quantity"] > 0 and item["sum"] > 0]
+    left = {t: k for t, k in payments.items() if k > 0}
+    if not items or not left:
+        return None
+    out = {**body, "receipt": {**body["receipt"], "items": items,
+                               "payments": [{"type": t, "sum": roubles(k)} for t, k in sorted(left.items())],
+                               "total": roubles(sum(left.values()))}}
+    return out
+
+
 def _body(external_id: str, timestamp: str, callback_url: str, client: dict, company: Company,
           items: list[dict], payments: list[dict], total: int) -> dict[str, Any]:
     body: dict[str, Any] = {"external_id": external_id, "timestamp": timestamp}

@@ -135,7 +135,8 @@ async def retry_receipt(receipt_id: int, *, actor: str) -> dict:
 async def refund_order_payments(order_id: int, *, actor: str) -> list[dict]:
     """An order that was paid and came back: one sell_refund per fiscalised-or-pending sell receipt (the
     same items and marking codes), the payments marked cancelled and Order.paid lowered by what they
-    brought. Receipts the provider refused are not refunded (nothing was fiscalised). Calling it again
+    brought. Receipts the provider refused are not refunded (nothing was fiscalised). What was refunded at the
+door before (goods handed back, door_refunds.py) is left out of the items, the payments and Order.paid. Calling it again
     refunds nothing twice (each sell gets at most one refund: its external_id is derived from it)."""
     made = []
     async with write_tx():
@@ -143,23 +144,43 @@ async def refund_order_payments(order_id: int, *, actor: str) -> list[dict]:
                                              & Receipt.status.is_in(["queued", "wait", "done"])
                                              ).order_by(Receipt.id).output(load_json=True)
         refunded = 0
+        door = await _door_refunds(order_id)
         for sell in sells:
             external_id = f"kladovka-order-{order_id}-refund-{sell['id']}"
             if await Receipt.exists().where(Receipt.external_id == external_id):
                 continue
             body = fiscal.refund_body(sell["request"], external_id=external_id,
                                       timestamp=fiscal.atol_timestamp(_now(), get_settings().timezone))
-            made.append(await _insert(order_id, sell["payment"], "sell_refund", external_id, body))
+            if door["bodies"]:  # what went back at the door is not refunded again
+                body = fiscal.without_refunded(body, door["bodies"])
+            if body is not None:
+                made.append(await _insert(order_id, sell["payment"], "sell_refund", external_id, body))
             if sell["payment"] is not None:
                 cancelled = await Payment.update({Payment.status: "cancelled"}).where(
                     (Payment.id == sell["payment"]) & (Payment.status == "done")).returning(Payment.amount)
-                refunded += sum(r["amount"] for r in cancelled)
-        if refunded:
+                refunded += sum(r["amount"] for r in cancelled) - door["by_payment"].get(sell["payment"], 0)
+        if refunded > 0:
             await Order.update({Order.paid: Order.paid - refunded, Order.updated_at: _now()}).where(Order.id == order_id)
         if made:
             await record(actor, "order.refund", "order", order_id,
                          {"receipts": [m["id"] for m in made], "refunded": refunded})
     return made
+
+
+async def _door_refunds(order_id: int) -> dict:
+    """Refunds already made at the door for goods handed back (door_refunds.py): their receipt bodies and
+    the amounts per payment they took back."""
+    from server.domain.payments.tables import Refund
+
+    rows = await Refund.select(Refund.payment, Refund.amount, Refund.receipt).where(Refund.order == order_id)
+    by_payment: dict[int, int] = {}
+    for row in rows:
+        if row["payment"] is not None:
+            by_payment[row["payment"]] = by_payment.get(row["payment"], 0) + row["amount"]
+    ids = sorted({r["receipt"] for r in rows if r["receipt"] is not None})
+    bodies = [r["request"] for r in await Receipt.select(Receipt.request).where(Receipt.id.is_in(ids)).output(
+        load_json=True)] if ids else []
+    return {"by_payment": by_payment, "bodies": bodies}
 
 
 async def apply_report(receipt_id: int, report: dict[str, Any], *, source: str) -> str:

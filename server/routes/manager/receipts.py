@@ -1,6 +1,8 @@
 """54-FZ receipts for the manager: the list with their states (GET /manager/receipts?status=problem for the
 failed and stuck ones), "send again" (POST …/{id}/retry), the order card's payments and receipts (GET
-…/order/{order_id}, an HTMX fragment the card loads), and the SBP test double's "mark paid" button."""
+…/order/{order_id}, an HTMX fragment the card loads), the SBP test double's "mark paid" button, and the
+refunds of goods handed back at the door that the bank still has to pay back (listed on both; "refund
+done": POST …/refunds/{id}/done)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from litestar.response import Redirect, Template
 
 from server.domain.outbox.worker import wake
 from server.domain.payments.acquirer import acquirer
+from server.domain.payments.door_refunds import mark_refund_done, order_refunds, refunds_to_make
 from server.domain.payments.payments import order_payments
 from server.domain.payments.receipts import list_receipts, receipt_counts, retry_receipt
 from server.domain.payments.sbp import check_sbp_payment
@@ -37,7 +40,9 @@ def receipt_labels() -> dict:
         "receipt_status_labels": {"queued": _("Queued"), "wait": _("At the provider"), "done": _("Fiscalised"),
                                   "fail": _("Refused by the provider"), "error": _("Not sent: error")},
         "operation_labels": {"sell": _("Sale"), "sell_refund": _("Refund")},
-        "method_labels": {"cash": _("Cash"), "card": _("Card"), "sbp": _("SBP")},
+        "method_labels": {"cash": _("Cash"), "card": _("Card"), "sbp": _("SBP"), "online": _("Online prepayment"),
+                          "invoice": _("Bank transfer"), "other": _("Paid otherwise")},
+        "refund_status_labels": {"to_return": _("To pay back by the bank"), "done": _("Paid back")},
         "payment_status_labels": {"pending": _("Waiting for the payment"), "done": _("Paid"),
                                   "cancelled": _("Cancelled")},
     }
@@ -58,6 +63,7 @@ class ReceiptsController(Controller):
         principal = principal_of(request)
         return page(request, "manager/receipts.html", {
             "rows": rows, "status": status, "counts": await receipt_counts(), "errors": errors, "nav": "receipts",
+            "refunds": await refunds_to_make(),
             "can_retry": bool(principal and principal.has_any({"manager"})), **receipt_labels()})
 
     @post("/{receipt_id:int}/retry", name="manager-receipt-retry", opt=WRITE)
@@ -79,6 +85,7 @@ class ReceiptsController(Controller):
         principal = principal_of(request)
         return fragment("manager/_order_payments.html", {
             "payments": payments, "receipts": receipts, "order_id": order_id, "user": principal,
+            "refunds": await order_refunds(order_id),
             "test_acquirer": bool(getattr(acquirer(), "is_test_double", False)), **receipt_labels()})
 
     @post("/sbp/{payment_id:int}/mark-paid", name="manager-sbp-test-paid", opt=WRITE)
@@ -96,3 +103,17 @@ class ReceiptsController(Controller):
             request.session["flash"] = error_flash(exc)
         wake()
         return redirect(request, f"/manager/orders/{row['order']}")
+
+    @post("/refunds/{refund_id:int}/done", name="manager-refund-done", opt=WRITE)
+    async def refund_done(self, request: Request, refund_id: int) -> Redirect | ClientRedirect:
+        """The bank has paid this refund back to the customer (the manager records it, with a reference)."""
+        form = dict(await request.form())
+        order_id = str(form.get("order_id") or "")
+        back = f"/manager/orders/{order_id}" if order_id.isdigit() else "/manager/receipts"
+        try:
+            await mark_refund_done(refund_id, actor=actor_of(request), note=str(form.get("note") or ""))
+        except DomainError as exc:
+            request.session["flash"] = error_flash(exc)
+        else:
+            flash(request, translate_error("The refund is recorded as paid back", {}))
+        return redirect(request, back)

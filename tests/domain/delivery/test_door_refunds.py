@@ -169,3 +169,22 @@ async def test_cash_given_back_on_another_day_is_not_in_todays_handover():
     await mark_stop(stop, "partial", actor="ivan", client_uuid=new_uuid(), returned_lines={line["id"]: 1})
     await Refund.update({Refund.done_at: datetime(2020, 1, 1, 12, tzinfo=UTC)}).where(Refund.order == order_id)
     assert (await shift_view("ivan", local_today()))["expected"]["cash"] == 3 * PRICE
+
+
+async def test_the_whole_order_returned_later_refunds_only_what_the_door_refund_left():
+    from server.domain.orders.status import change_status
+    from server.domain.payments.receipts import refund_order_payments
+
+    order_id, stop, line = await _one_stop()
+    paid = await take_payment(order_id, "cash", 3 * PRICE, actor="ivan", client_uuid=new_uuid(), courier="ivan")
+    await mark_stop(stop, "partial", actor="ivan", client_uuid=new_uuid(), returned_lines={line["id"]: 1})
+    await change_status(order_id, "returned", actor="manager")
+    made = await refund_order_payments(order_id, actor="manager")
+    assert len(made) == 1 and await refund_order_payments(order_id, actor="manager") == []
+    body = (await Receipt.select(Receipt.request).where(Receipt.id == made[0]["id"]).first().output(
+        load_json=True))["request"]
+    assert fiscal.check_body(body) == []
+    assert [(i["quantity"], i["sum"]) for i in body["receipt"]["items"]] == [(2.0, 2 * PRICE / 100)]
+    assert body["receipt"]["payments"] == [{"type": 0, "sum": 2 * PRICE / 100}]
+    assert (await _order(order_id))["paid"] == 0  # 3 paid, 1 back at the door, 2 back now: never below zero
+    assert paid["payment_id"]
