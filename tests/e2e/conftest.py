@@ -93,7 +93,17 @@ def smtp_inbox():
 
 
 @pytest.fixture(scope="module")
-def notifying_url(database, smtp_inbox):
+async def emptied_before_worker(database):
+    """Empty tables before a server with its own outbox worker starts: the module-scoped server starts
+    before the per-test clean_db, and its worker would deliver what the previous test left in the outbox
+    (seen: another test's order mails arriving in this module's inbox)."""
+    from harness import clear_all_tables
+
+    await clear_all_tables()
+
+
+@pytest.fixture(scope="module")
+def notifying_url(database, emptied_before_worker, smtp_inbox):
     """A second app server for the tests of customer notifications: as `live_url`, plus its own outbox
     worker (KLADOVKA_WORKER=inline; tests/conftest.py turns it off elsewhere) mailing customers through
     `smtp_inbox`, http:// push endpoints allowed (the tests' loopback receivers) and tracking links on its
@@ -161,7 +171,7 @@ def atol_server():
 
 
 @pytest.fixture(scope="module")
-def courier_url(database, atol_server):
+def courier_url(database, emptied_before_worker, atol_server):
     """A server for the courier app's browser flow: as `live_url`, plus its own outbox worker
     (KLADOVKA_WORKER=inline) that sends receipts to `atol_server` and web push to the tests' loopback
     receivers (http:// endpoints allowed). Module-scoped, as `notifying_url`."""
