@@ -230,3 +230,83 @@ def test_the_time_limit_notice_and_the_run_summary():
         day=view.today(), warehouse={"id": 1}, plan=plan, result={**run, "status": "solved", "timed_out": False},
         errors=[], message="", map_json="{}", hhmm=view.hhmm, window_text=view.window_text, **view.labels())
     assert count_testid(solved, "run-timed-out") == 0 and by_testid(solved, "run-status") == ["Решено"]
+
+
+async def test_move_an_unassigned_order_to_a_courier(client):
+    """The «Give to a courier» form of the unassigned table: before any optimisation every order waits;
+    moving one puts it on that courier's route of the day shown, and the row leaves the table."""
+    day = await delivery_day(orders=3, couriers=2)
+    await sign_in(client, "manager")
+    page = await client.get(f"{URL}?day={day.day.isoformat()}&warehouse={day.warehouse}")
+    assert count_testid(page.text, "move-unassigned") == 3
+    order, target = day.orders[1], day.couriers["courier2"]
+    moved = await client.post(f"{URL}/move", data=form(client, day=day.day.isoformat(), warehouse=str(day.warehouse),
+                                                      order_id=str(order), courier_id=str(target)), headers=HTMX)
+    assert moved.status_code == 200, texts(moved.text)
+    stop = await RouteStop.select(RouteStop.route.courier.as_alias("courier"), RouteStop.route.day.as_alias("day"),
+                                  RouteStop.pinned).where(RouteStop.order == order).first()
+    assert stop is not None and stop["courier"] == target and stop["day"] == day.day and stop["pinned"]
+    assert not re.search(rf'data-testid="unassigned-row" data-order-id="{order}"', moved.text)
+    assert re.search(rf'data-testid="stop" data-stop-id="\d+" data-order-id="{order}"', moved.text)
+    assert "Заказ передан" in texts(moved.text)
+
+
+async def test_move_an_unassigned_order_without_a_window_on_another_day_goes_to_that_day(client):
+    """An order with no window waits on every day's screen; moved from tomorrow's plan it goes on
+    tomorrow's route — not today's, which the manager is not looking at."""
+    from datetime import timedelta
+
+    day = await delivery_day(orders=0, couriers=1)
+    day.day = day.day + timedelta(days=1)
+    order = await packed_order(day, (55.73, 37.66), window=None)
+    await sign_in(client, "manager")
+    page = await client.get(f"{URL}?day={day.day.isoformat()}&warehouse={day.warehouse}")
+    assert re.search(rf'data-testid="unassigned-row" data-order-id="{order}"', page.text)
+    moved = await client.post(f"{URL}/move", data=form(client, day=day.day.isoformat(), warehouse=str(day.warehouse),
+                                                      order_id=str(order), courier_id=str(day.couriers["courier1"])),
+                              headers=HTMX)
+    assert moved.status_code == 200, texts(moved.text)
+    stop = await RouteStop.select(RouteStop.route.day.as_alias("day")).where(RouteStop.order == order).first()
+    assert stop is not None and stop["day"] == day.day
+    assert re.search(rf'data-testid="stop" data-stop-id="\d+" data-order-id="{order}"', moved.text)
+
+
+async def test_moving_an_order_the_courier_cannot_take_says_why_and_changes_nothing(client):
+    """An order waiting because its window is before every shift: given to a courier, it is refused with
+    the reason, and stays in the unassigned table."""
+    day = await _planned(client, orders=2, couriers=1)
+    early = await packed_order(day, (55.73, 37.66), window=(3, 4))
+    before = await RouteStop.select(RouteStop.id, RouteStop.route, RouteStop.order).order_by(RouteStop.id)
+    refused = await client.post(f"{URL}/move", data=form(client, day=day.day.isoformat(), warehouse=str(day.warehouse),
+                                                        order_id=str(early), courier_id=str(day.couriers["courier1"])),
+                                headers=HTMX)
+    assert refused.status_code == 422 and count_testid(refused.text, "plan-error") == 1
+    assert re.search(rf'data-testid="unassigned-row" data-order-id="{early}"', refused.text)
+    assert await RouteStop.select(RouteStop.id, RouteStop.route, RouteStop.order).order_by(RouteStop.id) == before
+
+
+async def test_each_route_shows_its_load_against_the_vehicle_capacity(client):
+    """The route's load is the sum of its orders' demands as a plan run counts them (weight and volume of
+    the lines), shown against the courier's vehicle: «load / capacity kg, load / capacity l»."""
+    from datetime import UTC
+    from datetime import datetime as _dt
+
+    from server.domain.catalog.tables import Product
+    from server.domain.delivery import planning
+    from server.domain.delivery._plan_input import collect
+
+    day = await delivery_day(orders=0, couriers=1)
+    await Product.update({Product.length_mm: 200, Product.width_mm: 100, Product.height_mm: 150}, force=True)
+    await packed_order(day, (55.73, 37.65), qty=3)
+    await packed_order(day, (55.74, 37.62), qty=2)
+    await sign_in(client, "manager")
+    answer = await _optimise(client, day)
+    assert answer.status_code == 200
+    plan = await planning.day_plan(day.day, day.warehouse)
+    (route,) = plan["routes"]
+    demands = (await collect(day.day, day.warehouse, now=_dt.now(UTC))).orders
+    assert route["load_weight_g"] == sum(demands[s["order_id"]]["weight_g"] for s in route["stops"]) == 5000
+    assert route["load_volume_cm3"] == sum(demands[s["order_id"]]["volume_cm3"] for s in route["stops"]) == 15000
+    assert by_testid(answer.text, "route-load") == ["5.0 / 100.0 кг"]
+    assert "15 / 500 л" in texts(answer.text)
+    assert count_testid(answer.text, "route-capacity") == 0

@@ -7,6 +7,7 @@ from datetime import date
 
 from server.domain.delivery._common import day_origin, local_day_of
 from server.domain.delivery._read import couriers_by_id, order_rows, route_dict, stops_of
+from server.domain.delivery.route_load import add_route_loads
 from server.domain.delivery.tables import Courier, CourierPosition, DeliveryRoute, PlanRun, RouteStop
 from server.domain.orders.tables import Order
 from server.domain.stock.tables import Warehouse
@@ -81,6 +82,7 @@ async def day_plan(day: date, warehouse_id: int) -> dict:
         route["amount_to_collect"] = sum(s["amount_due"] for s in route["stops"])
         on_routes |= {s["order_id"] for s in route["stops"]}
         routes.append(route)
+    await add_route_loads(routes)  # "load_weight_g", "load_volume_cm3": what each route carries
     last = await PlanRun.select(PlanRun.id).where((PlanRun.day == day) & (PlanRun.warehouse == warehouse_id)).order_by(
         PlanRun.id, ascending=False).first()
     last_run = await plan_run(last["id"]) if last else None

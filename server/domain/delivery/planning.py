@@ -124,9 +124,11 @@ async def add_urgent_order(order_id: int, day: date, *, actor: str, time_limit_s
 
 
 async def move_order(order_id: int, courier_id: int, *, actor: str, time_limit_s: float = 5,
-                     now: datetime | None = None) -> dict:
+                     now: datetime | None = None, day: date | None = None) -> dict:
     """Moves the order to this courier (pinned: later re-plans keep it there) and re-plans the day.
-    Refused, with nothing changed, when that courier cannot take it (capacity, window, shift)."""
+    Refused, with nothing changed, when that courier cannot take it (capacity, window, shift).
+    The day: the order's route's, else its window's, else `day` (the plan the manager is looking at:
+    an order without a window waits on every day), else today."""
     order = await _order(order_id)
     courier = await Courier.select().where(Courier.id == courier_id).first() if isinstance(courier_id, int) else None
     if courier is None or not courier["active"]:
@@ -144,7 +146,7 @@ async def move_order(order_id: int, courier_id: int, *, actor: str, time_limit_s
         raise Conflict("Order %(number)s is not packed: only packed orders go on a route", field="order",
                        number=order["number"])
     start = order["window_start"] or order["window_end"]
-    day = current["day"] if current else (local_day_of(start) if start else local_today())
+    day = current["day"] if current else (local_day_of(start) if start else (day or local_today()))
     target = await DeliveryRoute.select(DeliveryRoute.status).where(
         (DeliveryRoute.courier == courier_id) & (DeliveryRoute.day == day)).order_by(
         DeliveryRoute.id, ascending=False).first()

@@ -164,7 +164,7 @@ class DeliveryPlanController(Controller):
                 raise ValidationFailed("Choose the order to move", field="order_id")
             if courier_id is None:
                 raise ValidationFailed("Choose the courier to give the order to", field="courier_id")
-            result = await planning.move_order(order_id, courier_id, actor=actor_of(request))
+            result = await planning.move_order(order_id, courier_id, actor=actor_of(request), day=day)
         except DomainError as exc:
             return await _answer(request, day, warehouse, error=exc, form=fields)
         return await _answer(request, day, warehouse, result=_as_run(result), message=_("The order is moved"))
