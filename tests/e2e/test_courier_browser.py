@@ -203,8 +203,9 @@ async def test_offline_the_route_opens_and_actions_replay_once_in_order(phone, p
     await phone.get_by_test_id("take-card").click()
     await phone.get_by_test_id("mark-delivered").dblclick()  # a double tap is one action
     await expect(phone.get_by_test_id("pending-count")).to_have_text("Ожидают отправки: 3")
-    await expect(phone.get_by_test_id("stop-status")).to_contain_text("Доставлен")  # queued, on the chip
-    await expect(phone.get_by_test_id("pay-queued")).to_contain_text("Оплата картой ⏳ сохранено на телефоне")
+    await expect(phone.get_by_test_id("stop-status")).to_have_text("Доставлен — ждёт отправки")  # queued, on the chip
+    await expect(phone.get_by_test_id("pay-queued")).to_have_text(
+        "Оплата картой: сохранено на телефоне, отправится при связи")
 
     await phone.reload()  # still offline: the page from the cache, the queue from IndexedDB
     await ready(phone)

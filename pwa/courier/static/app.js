@@ -122,12 +122,12 @@
         note.className = 'pay-queued';
         note.setAttribute('data-testid', 'pay-queued');
         note.setAttribute('data-uuid-queued', item.uuid);
-        note.textContent = item.label + ' ⏳ ' + text('pay-queued');
+        note.textContent = item.label + ': ' + text('pay-queued');
         payment.insertBefore(note, payment.children[1] || null);
       }
       Array.prototype.forEach.call(chips, function (chip) {
         if (!chip || item.kind !== 'status') return;
-        chip.textContent = item.label + ' ⏳';
+        chip.textContent = item.label + ' — ' + text('chip-queued');
         chip.setAttribute('data-queued', item.body.action || '');
       });
     });
