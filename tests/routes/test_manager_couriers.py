@@ -81,3 +81,28 @@ async def test_the_depot_point_is_set_checked_and_cleared(client):
     await client.post(f"{BASE}/depot/{wh}", data=form(client, point=""))
     row = await Warehouse.select().where(Warehouse.id == wh).first()
     assert row["lat"] is None
+
+
+async def test_the_weekly_schedule_is_ticked_on_the_form_shown_in_the_list_and_none_ticked_is_refused(client):
+    wh, user_id = await _setup()
+    await sign_in(client, "manager")
+    home = await client.get("/manager/")
+    assert 'data-testid="nav-couriers"' in home.text and 'href="/manager/couriers"' in home.text
+    new = await client.get(f"{BASE}/new")
+    assert all(f'data-testid="courier-day-{d}"' in new.text for d in range(1, 8))
+    assert new.text.count('name="work_days" value=') == 7 and new.text.count("checked data-testid=\"courier-day-") == 7
+    created = await client.post(f"{BASE}/new", data=_fields(client, user_id, wh, work_days_shown="1",
+                                                            work_days=["1", "3", "5"]), follow_redirects=False)
+    assert created.status_code in (302, 303), created.text[:500]
+    row = await Courier.select().output(load_json=True).first()
+    assert row["work_days"] == [1, 3, 5]
+    listing = await client.get(BASE)
+    assert "Пн Ср Пт" in listing.text
+    edit = await client.get(f"{BASE}/{row['id']}")
+    assert 'value="3" checked' in edit.text and 'value="2" checked' not in edit.text
+    refused = await client.post(f"{BASE}/{row['id']}", data=_fields(client, user_id, wh, work_days_shown="1"),
+                                follow_redirects=False)
+    assert refused.status_code == 422 and "хотя бы один день недели" in refused.text
+    assert (await Courier.select().output(load_json=True).first())["work_days"] == [1, 3, 5]
+    plan = await client.get("/manager/delivery")
+    assert plan.status_code == 200 and 'data-testid="delivery-couriers-link"' in plan.text

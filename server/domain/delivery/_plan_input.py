@@ -8,6 +8,9 @@ confirmed or picking orders are not planned — their goods may never be ready),
 no window (then the whole shift), plus every not-done stop of the day's published and started routes
 (a started route's orders are out for delivery: in that courier's car, so they stay with that courier).
 Orders without a point cannot be routed: they are reported as "no_point", never dropped.
+Couriers: active ones of the warehouse with a capacity, whose weekly schedule (work_days) has the day's
+weekday. Zones (_zones.py): a zone's default couriers take its orders when one of them is on shift; a
+zone closed that weekday and orders outside every zone are planned and listed as warnings.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from server.domain.delivery._common import (
     service_seconds,
     volume_cm3,
 )
+from server.domain.delivery._zones import zone_couriers, zone_warnings, zones_of
 from server.domain.delivery.tables import DONE_STOP_STATUSES, Courier, DeliveryRoute, RouteStop
 from server.domain.orders.tables import Order
 from server.domain.stock.tables import Warehouse
@@ -52,6 +56,8 @@ class PlanInput:
     points: list[Point] = field(default_factory=list)  # node → point
     done_points: dict[int, tuple[float, float]] = field(default_factory=dict)  # done stops' orders
     notes: list[str] = field(default_factory=list)
+    zones: dict[int, dict] = field(default_factory=dict)  # the orders' delivery zones (_zones.py)
+    warnings: list[dict] = field(default_factory=list)  # zones' days, default couriers, outside (_zones.py)
 
 
 def workers() -> int:
@@ -129,14 +135,23 @@ async def _loads(inp: PlanInput) -> None:
 async def _couriers(inp: PlanInput) -> None:
     rows = await Courier.select(*Courier.all_columns(), Courier.user.username.as_alias("username")).where(
         (Courier.warehouse == inp.warehouse["id"]) & (Courier.active == True)  # noqa: E712
-    ).order_by(Courier.id)
+    ).order_by(Courier.id).output(load_json=True)
+    weekday = inp.day.isoweekday()
     for r in rows:
         if r["id"] in inp.finished or r["capacity_weight_g"] <= 0 or r["capacity_volume_cm3"] <= 0:
+            continue
+        if weekday not in works_on(r):  # the courier's weekly schedule
             continue
         inp.couriers[r["id"]] = r
     for courier_id in list(inp.routes):  # a route of a courier no longer on shift keeps its stops as they are
         if courier_id not in inp.couriers:
             inp.notes.append(f"courier {courier_id} is not active any more")
+
+
+def works_on(courier: dict) -> list[int]:
+    """The ISO weekdays the courier works (all seven when not set)."""
+    days = courier.get("work_days")
+    return list(days) if isinstance(days, list) and days else [1, 2, 3, 4, 5, 6, 7]
 
 
 def _window(inp: PlanInput, order: dict) -> tuple[int, int]:
@@ -194,6 +209,7 @@ def _build(inp: PlanInput, pins: dict[int, int]) -> None:
     for oid, cid in pins.items():
         owner[oid] = str(cid)
     free = tuple(v.id for v in vehicles if int(v.id) not in started)
+    no_zone_courier: dict[int, list[int]] = {}
     visits: list[Visit] = []
     for oid, node in node_of.items():
         order = inp.orders[oid]
@@ -207,11 +223,19 @@ def _build(inp: PlanInput, pins: dict[int, int]) -> None:
             inp.unassigned.append({"order_id": oid, "reason": "no_courier",
                                    "detail": "no courier on shift can take it"})
             continue
+        if oid not in owner:  # the zone's own couriers first, when one of them is on shift
+            zone = inp.zones.get(order.get("delivery_zone_id"))
+            mine = zone_couriers(zone, inp.couriers, allowed or tuple(v.id for v in vehicles))
+            if mine:
+                allowed = mine
+            elif mine is not None:
+                no_zone_courier.setdefault(zone["id"], []).append(oid)
         visits.append(Visit(id=str(oid), node=node, demand=(order["weight_g"], order["volume_cm3"]),
                             service_s=service_seconds(order["lines"]), window=_window(inp, order),
                             allowed_vehicles=allowed))
     inp.points = points
     inp.problem = Problem(distances=[], times=[], visits=visits, vehicles=vehicles)
+    inp.warnings = zone_warnings(inp.day, inp.orders, inp.zones, no_zone_courier)
 
 
 async def collect(day: date, warehouse_id: int, *, now: datetime, pins: dict[int, int] | None = None,
@@ -223,6 +247,7 @@ async def collect(day: date, warehouse_id: int, *, now: datetime, pins: dict[int
     await _day_routes(inp)
     await _orders(inp, set(extra or ()) | set((pins or {}).keys()))
     await _couriers(inp)
+    inp.zones = await zones_of(inp.orders)
     done_orders = [s["order"] for s in inp.stops if s["status"] in DONE_STOP_STATUSES]
     if done_orders:
         rows = await Order.select(Order.id, Order.delivery_lat, Order.delivery_lon).where(Order.id.is_in(done_orders))

@@ -5,6 +5,8 @@ order); a published route left without stops is removed. The PlanRun row records
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from server.domain.delivery._common import at_seconds, new_sheet_token, now_utc
 from server.domain.delivery._plan_input import PlanInput
 from server.domain.delivery._reasons import explain
@@ -24,6 +26,9 @@ async def write_plan(inp: PlanInput, solution: Solution, *, actor: str, pins: di
     kept = {cid: r for cid, r in inp.routes.items() if r["status"] in ("published", "started")}
     drafts = [r["id"] for r in inp.routes.values() if r["status"] == "draft"]
     flags = {s["order"]: (s["locked"], s["pinned"]) for s in inp.stops}
+    # the arrival a published (or started) route promised stays its planned ETA across re-plans
+    promised = {s["order"]: s["planned_eta"] for s in inp.stops if s.get("planned_eta") is not None
+                and s["route"] in {r["id"] for r in kept.values()}}
     for oid in pins:
         flags[oid] = (False, True)
     if drafts:
@@ -63,13 +68,16 @@ async def write_plan(inp: PlanInput, solution: Solution, *, actor: str, pins: di
             seq += 1
             oid = int(visit.visit_id)
             eta, leave = at_seconds(inp.origin, visit.arrival_s), at_seconds(inp.origin, visit.departure_s)
+            late = _late_by(eta, inp.orders.get(oid))
             stop_id = keep_rows.pop((route_id, oid), None)
             if stop_id is not None:
-                await RouteStop.update({RouteStop.seq: seq, RouteStop.eta: eta, RouteStop.eta_departure: leave}).where(
-                    RouteStop.id == stop_id)
+                await RouteStop.update({RouteStop.seq: seq, RouteStop.eta: eta, RouteStop.eta_departure: leave,
+                                        RouteStop.planned_eta: promised.get(oid, eta),
+                                        RouteStop.late_by_s: late}).where(RouteStop.id == stop_id)
                 continue
             locked, pinned = flags.get(oid, (False, False))
             await RouteStop.insert(RouteStop(route=route_id, order=oid, seq=seq, eta=eta, eta_departure=leave,
+                                             planned_eta=promised.get(oid, eta), late_by_s=late,
                                              locked=locked, pinned=pinned))
     for cid, route in kept.items():
         if cid in used:
@@ -93,7 +101,8 @@ async def write_plan(inp: PlanInput, solution: Solution, *, actor: str, pins: di
     run = await PlanRun.insert(PlanRun(
         day=inp.day, warehouse=wh, at=now, actor=actor, status=status, timed_out=status == "time_limit",
         message="\n".join(notes), vehicles_used=len(solution.routes), distance_m=sum(r.distance for r in solution.routes),
-        wall_s=round(solution.wall_s, 3), orders=len(inp.orders), unassigned=unassigned)).returning(PlanRun.id)
+        wall_s=round(solution.wall_s, 3), orders=len(inp.orders), unassigned=unassigned,
+        warnings=inp.warnings)).returning(PlanRun.id)
     run_id = run[0]["id"]
     for cid in sorted(changed):
         await emit("delivery.route_changed", {"route_id": kept[cid]["id"], "courier_id": cid, "change": "replanned",
@@ -101,6 +110,12 @@ async def write_plan(inp: PlanInput, solution: Solution, *, actor: str, pins: di
     await emit("delivery.planned", {"day": inp.day.isoformat(), "warehouse_id": wh, "plan_run_id": run_id,
                                     "status": status})
     return run_id
+
+
+def _late_by(eta: datetime, order: dict | None) -> int:
+    """Seconds the arrival is after the order's window end (a locked stop the solver had to keep late)."""
+    end = (order or {}).get("window_end")
+    return max(0, int((eta - end).total_seconds())) if end is not None else 0
 
 
 def empty_solution() -> Solution:

@@ -69,7 +69,8 @@ async def order_rows(order_ids: list[int], *, with_due: bool = True) -> dict[int
 def stop_dict(stop: dict, order: dict[str, Any]) -> dict:
     return {
         "id": stop["id"], "route_id": stop["route"], "seq": stop["seq"], "status": stop["status"],
-        "eta": stop["eta"], "eta_departure": stop["eta_departure"], "locked": stop["locked"],
+        "eta": stop["eta"], "eta_departure": stop["eta_departure"], "planned_eta": stop.get("planned_eta"),
+        "late_by_s": stop.get("late_by_s") or 0, "locked": stop["locked"],
         "pinned": stop["pinned"], "fail_reason": stop["fail_reason"], "stop_comment": stop["comment"],
         "done_at": stop["done_at"],
         "order_id": stop["order"], "order_number": order.get("number", ""), "order_status": order.get("status", ""),
@@ -81,6 +82,7 @@ def stop_dict(stop: dict, order: dict[str, Any]) -> dict:
         "payment_method": order.get("payment_method", ""), "total": order.get("total", 0),
         "paid": order.get("paid", 0), "amount_due": order.get("amount_due", 0),
         "items_count": order.get("items_count", 0), "lines": order.get("lines", []),
+        "zone_id": order.get("delivery_zone_id"), "zone_status": order.get("zone_status", ""),
     }
 
 

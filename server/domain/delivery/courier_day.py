@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 
 from server.db import write_tx
 from server.domain.audit.log import record
+from server.domain.delivery import eta as eta_mod
 from server.domain.delivery._common import bump_version, device_moment, local_today, lock_suffix, now_utc
 from server.domain.delivery._read import route_dict, route_with_stops, stops_of
 from server.domain.delivery.stop_actions import mark_stop
@@ -62,9 +63,12 @@ async def own_route(route_id: int, actor: str, *, lock: bool = False) -> dict:
 async def start_route(route_id: int, *, actor: str) -> dict:
     """published → started: the courier leaves with the goods. Each stop's order goes out for delivery
     (orders/status.change_status consumes its reservations into the shipment); a stop whose order can
-    no longer leave (cancelled meanwhile) is taken off the route and listed in "skipped". Starting a
+    no longer leave (cancelled meanwhile) is taken off the route and listed in "skipped". The stops' ETAs
+are re-computed from this moment (eta.refresh_etas: a route started late is late). Starting a
     started route again changes nothing. Returns the route with its stops and "skipped"."""
     skipped: list[str] = []
+    await own_route(route_id, actor)  # (a stranger learns nothing, not even the road times)
+    legs = await eta_mod.read_legs(route_id)  # from the depot, read before the write transaction
     async with write_tx():
         route = await own_route(route_id, actor, lock=True)
         if route["status"] == "finished":
@@ -86,6 +90,7 @@ async def start_route(route_id: int, *, actor: str) -> dict:
             await DeliveryRoute.update({DeliveryRoute.status: "started", DeliveryRoute.started_at: now,
                                         DeliveryRoute.version: DeliveryRoute.version + 1}).where(
                 DeliveryRoute.id == route_id)
+            await eta_mod.refresh_etas(route_id, now, legs)  # leaving later or earlier than planned
             await bump_version(route["day"], route["warehouse"])
             await record(actor, "delivery.route_start", "delivery_route", route_id,
                          {"stops": len(stops) - len(skipped), "skipped": skipped})

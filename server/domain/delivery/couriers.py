@@ -1,5 +1,6 @@
 """Couriers: a user with the courier role, a vehicle with its capacity (grams and cm³; the manager's
-form speaks kilograms and litres), a shift in the shop's local time and the warehouse they leave from;
+form speaks kilograms and litres), a shift in the shop's local time, the weekdays they work (work_days,
+ISO 1 = Monday; planning uses only the couriers working on the day's weekday) and the warehouse they leave from;
 and the warehouse's depot point (where routes start and end)."""
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from server.errors import Conflict, DomainError, NotFound, ValidationFailed
 
 MAX_WEIGHT_G = 10_000_000  # 10 t
 MAX_VOLUME_CM3 = 100_000_000  # 100 m³
+ALL_DAYS = [1, 2, 3, 4, 5, 6, 7]
 
 
 @dataclass
@@ -31,6 +33,7 @@ class CourierInput:
     shift_end: str
     warehouse_id: int
     active: bool = True
+    work_days: list[int] | None = None  # ISO weekdays (1 = Monday … 7 = Sunday); None: as it is (new: every day)
 
 
 def _raise(problems: list[DomainError]) -> None:
@@ -66,6 +69,11 @@ async def _check(data: CourierInput, courier_id: int | None) -> dict:
             shift_ok = False
     if shift_ok and hhmm_seconds(data.shift_end) <= hhmm_seconds(data.shift_start):
         problems.append(ValidationFailed("The shift must end after it starts", field="shift_end"))
+    days = data.work_days
+    if days is not None and (not isinstance(days, list | tuple) or not days
+                             or any(not _whole(d) or not 1 <= d <= 7 for d in days)):
+        problems.append(ValidationFailed("Choose the days the courier works: at least one weekday",
+                                         field="work_days"))
     user = await User.select(User.id, User.roles, User.active).where(User.id == data.user_id).output(
         load_json=True).first() if _whole(data.user_id) else None
     if user is None:
@@ -81,7 +89,8 @@ async def _check(data: CourierInput, courier_id: int | None) -> dict:
     return {Courier.user: data.user_id, Courier.name: name, Courier.phone: phone, Courier.vehicle: vehicle,
             Courier.capacity_weight_g: data.capacity_weight_g, Courier.capacity_volume_cm3: data.capacity_volume_cm3,
             Courier.shift_start: data.shift_start, Courier.shift_end: data.shift_end,
-            Courier.warehouse: data.warehouse_id, Courier.active: bool(data.active)}
+            Courier.warehouse: data.warehouse_id, Courier.active: bool(data.active),
+            **({Courier.work_days: sorted(set(days))} if days is not None else {})}
 
 
 def _facts(values: dict) -> dict:
@@ -109,7 +118,8 @@ async def update_courier(courier_id: int, data: CourierInput, *, actor: str) -> 
 async def list_couriers(warehouse_id: int | None = None) -> list[dict]:
     query = Courier.select(*Courier.all_columns(), Courier.user.username.as_alias("username"),
                            Courier.warehouse.name.as_alias("warehouse_name"),
-                           Courier.warehouse.code.as_alias("warehouse_code")).order_by(Courier.name)
+                           Courier.warehouse.code.as_alias("warehouse_code")).order_by(Courier.name).output(
+        load_json=True)
     if warehouse_id is not None:
         query = query.where(Courier.warehouse == warehouse_id)
     return await query
@@ -117,7 +127,7 @@ async def list_couriers(warehouse_id: int | None = None) -> list[dict]:
 
 async def get_courier(courier_id: int) -> dict:
     row = await Courier.select(*Courier.all_columns(), Courier.user.username.as_alias("username")).where(
-        Courier.id == courier_id).first()
+        Courier.id == courier_id).output(load_json=True).first()
     if row is None:
         raise NotFound("Courier %(id)s not found", id=courier_id)
     return row

@@ -1,8 +1,11 @@
 """The next customer hears when the courier will come.
 
-When a stop is done (delivered, failed, partly delivered), the route's next open stop gets a new ETA:
-the moment of the action + the travel time from this stop to it (the matrix provider: OSRM when
-configured, else the offline haversine estimate), nothing else. The outbox event "delivery.eta" carries
+ETAs follow the road: when the courier leaves with the route (start_route) and after each stop done
+(delivered, failed, partly delivered), every remaining open stop's ETA is re-computed from that moment
+(eta_calc.project_etas: the matrix provider's travel times — OSRM when configured, else the offline
+haversine estimate — plus waiting for a window's start and each stop's service time); a stop that will
+now be reached after its window's end gets `late_by_s`. The planned arrival stays in `planned_eta`. The
+next customer is told the same figure. The outbox event "delivery.eta" carries
 the minutes; its handler sends «Курьер приедет примерно через N минут» (English: "Your courier will
 arrive in about N minutes") by web push to every browser following the order's tracking page, or by SMS
 when no browser follows it. Each (event, channel, recipient) is sent once (the notification log).
@@ -11,17 +14,20 @@ when no browser follows it. Each (event, channel, recipient) is sent once (the n
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from server.config import get_settings
+from server.domain.delivery._common import service_seconds
+from server.domain.delivery.eta_calc import StopTimes, project_etas
 from server.domain.delivery.tables import RouteStop
 from server.domain.outbox.events import emit
 from server.routing.matrix import HaversineMatrix, matrix_provider
 from server.routing.problem import Point
 
 TOPIC = "delivery.eta"
-OPEN = ("planned", "on_the_way")
+OPEN = ("planned", "on_the_way", "arrived")
 log = logging.getLogger("kladovka.delivery")
 
 
@@ -45,12 +51,124 @@ def eta_title(number: str, lang: str | None = None) -> str:
     return f"Order {number}" if (lang or get_settings().default_locale) == "en" else f"Заказ № {number}"
 
 
-async def _next_open(stop: dict) -> dict | None:
-    return await RouteStop.select(RouteStop.id, RouteStop.seq, RouteStop.order,
+@dataclass(frozen=True)
+class Legs:
+    """Travel seconds along the route's open stops `stop_ids`, read before the write transaction (OSRM
+    may take a while): times[0] from where the courier is to the first, then stop to stop."""
+
+    stop_ids: tuple[int, ...]
+    times: tuple[int, ...]
+
+
+async def _open_stops(route_id: int, skip: int | None) -> list[dict]:
+    from server.domain.orders.tables import OrderLine
+
+    rows = await RouteStop.select(RouteStop.id, RouteStop.seq, RouteStop.order, RouteStop.status, RouteStop.eta,
                                   RouteStop.order.delivery_lat.as_alias("lat"),
-                                  RouteStop.order.delivery_lon.as_alias("lon")).where(
-        (RouteStop.route == stop["route"]) & (RouteStop.id != stop["id"]) & RouteStop.status.is_in(list(OPEN))
-    ).order_by(RouteStop.seq).order_by(RouteStop.id).first()
+                                  RouteStop.order.delivery_lon.as_alias("lon"),
+                                  RouteStop.order.window_start.as_alias("window_start"),
+                                  RouteStop.order.window_end.as_alias("window_end")).where(
+        (RouteStop.route == route_id) & (RouteStop.id != (skip or 0)) & RouteStop.status.is_in(list(OPEN))
+    ).order_by(RouteStop.seq).order_by(RouteStop.id)
+    if rows:
+        ids = [r["order"] for r in rows]
+        lines = await OrderLine.select(OrderLine.order).where(OrderLine.order.is_in(ids) & (OrderLine.qty > 0))
+        count: dict[int, int] = {}
+        for x in lines:
+            count[x["order"]] = count.get(x["order"], 0) + 1
+        for r in rows:
+            r["service_s"] = service_seconds(count.get(r["order"], 0))
+    return rows
+
+
+async def _origin(route_id: int, after_stop: dict | None) -> Point | None:
+    """Where the courier drives from: the stop just done, else the last stop done, else the depot."""
+    from server.domain.delivery.tables import DeliveryRoute
+    from server.domain.stock.tables import Warehouse
+
+    if after_stop is not None:
+        return await _point_of_order(after_stop["order"])
+    last = await RouteStop.select(RouteStop.order).where(
+        (RouteStop.route == route_id) & RouteStop.done_at.is_not_null()).order_by(
+        RouteStop.done_at, ascending=False).first()
+    if last is not None:
+        return await _point_of_order(last["order"])
+    route = await DeliveryRoute.select(DeliveryRoute.warehouse).where(DeliveryRoute.id == route_id).first()
+    if route is None:
+        return None
+    wh = await Warehouse.select(Warehouse.lat, Warehouse.lon).where(Warehouse.id == route["warehouse"]).first()
+    return Point(wh["lat"], wh["lon"]) if wh and wh["lat"] is not None and wh["lon"] is not None else None
+
+
+def _chain(origin: Point | None, stops: list[dict]) -> list[Point | None]:
+    return [origin, *[Point(s["lat"], s["lon"]) if s["lat"] is not None and s["lon"] is not None else None
+                      for s in stops]]
+
+
+def _leg_times(points: list[Point | None], times: list[list[int]] | None, index: list[int]) -> tuple[int, ...]:
+    """Travel seconds between consecutive points (0 when a point is missing)."""
+    out = []
+    for i in range(1, len(points)):
+        a, b = points[i - 1], points[i]
+        out.append(0 if a is None or b is None or times is None else int(times[index[i - 1]][index[i]]))
+    return tuple(out)
+
+
+def _matrix_index(points: list[Point | None]) -> tuple[list[Point], list[int]]:
+    known = [p for p in points if p is not None]
+    index, k = [], 0
+    for p in points:
+        index.append(k if p is not None else -1)
+        k += p is not None
+    return known, index
+
+
+async def read_legs(route_id: int, *, after_stop: dict | None = None) -> Legs:
+    """The travel times along the route's open stops (without `after_stop`, which is being done), by the
+    matrix provider; the haversine estimate when it fails. Read before the write transaction."""
+    stops = await _open_stops(route_id, after_stop["id"] if after_stop else None)
+    points = _chain(await _origin(route_id, after_stop), stops)
+    known, index = _matrix_index(points)
+    times = None
+    if len(known) > 1:
+        try:
+            _dist, times = await matrix_provider().table(known)
+        except Exception as exc:  # the road service failed: the straight-line estimate will do for an ETA
+            log.warning("ETA: matrix provider failed (%s), using the haversine estimate", exc)
+            _dist, times = HaversineMatrix().compute(known)
+    return Legs(tuple(s["id"] for s in stops), _leg_times(points, times, index))
+
+
+async def refresh_etas(route_id: int, moment: datetime, legs: Legs | None = None, *,
+                       after_stop: dict | None = None) -> list[dict]:
+    """Inside the caller's transaction: the route's open stops get their ETA re-computed from `moment`
+    (eta_calc.project_etas: travel + waiting for the window + service), eta_departure and late_by_s
+    stored. `legs` read before the transaction are used when the stops are still the same ones, else
+    the haversine estimate. A stop the courier has arrived at keeps its ETA; the courier leaves it after
+    its service time. Returns [{"stop_id", "order_id", "eta", "late_by_s"}] in visiting order."""
+    stops = await _open_stops(route_id, after_stop["id"] if after_stop else None)
+    origin = await _origin(route_id, after_stop)
+    start = moment
+    while stops and stops[0]["status"] == "arrived":  # the courier is at this door now
+        here = stops.pop(0)
+        origin = Point(here["lat"], here["lon"]) if here["lat"] is not None and here["lon"] is not None else origin
+        start = start + timedelta(seconds=here["service_s"])
+        legs = None
+    if not stops:
+        return []
+    if legs is None or legs.stop_ids != tuple(s["id"] for s in stops):
+        points = _chain(origin, stops)
+        known, index = _matrix_index(points)
+        times = HaversineMatrix().compute(known)[1] if len(known) > 1 else None
+        legs = Legs(tuple(s["id"] for s in stops), _leg_times(points, times, index))
+    projected = project_etas(start, legs.times, [
+        StopTimes(s["id"], s["service_s"], s["window_start"], s["window_end"]) for s in stops])
+    out = []
+    for s, p in zip(stops, projected, strict=True):
+        await RouteStop.update({RouteStop.eta: p.eta, RouteStop.eta_departure: p.departure,
+                                RouteStop.late_by_s: p.late_by_s}).where(RouteStop.id == s["id"])
+        out.append({"stop_id": s["id"], "order_id": s["order"], "eta": p.eta, "late_by_s": p.late_by_s})
+    return out
 
 
 async def _point_of_order(order_id: int) -> Point | None:
@@ -62,51 +180,31 @@ async def _point_of_order(order_id: int) -> Point | None:
     return Point(row["delivery_lat"], row["delivery_lon"])
 
 
-async def travel_to_next(stop: dict) -> tuple[int, int] | None:
-    """(next stop id, travel seconds from this stop to it), read before the write transaction (OSRM may
-    take a while); None when there is no next stop or a point is missing."""
-    nxt = await _next_open(stop)
-    here = await _point_of_order(stop["order"])
-    if nxt is None or here is None or nxt["lat"] is None or nxt["lon"] is None:
-        return None
-    points = [here, Point(nxt["lat"], nxt["lon"])]
-    try:
-        _dist, times = await matrix_provider().table(points)
-    except Exception as exc:  # the road service failed: the straight-line estimate will do for an ETA
-        log.warning("ETA: matrix provider failed (%s), using the haversine estimate", exc)
-        _dist, times = HaversineMatrix().compute(points)
-    return nxt["id"], int(times[0][1])
-
-
 def minutes_of(seconds: int) -> int:
     return max(1, int(seconds / 60 + 0.5))
 
 
-async def after_done(stop: dict, route: dict, order: dict, moment: datetime,
-                     travel: tuple[int, int] | None) -> dict | None:
-    """Inside the stop's transaction: the next open stop's new ETA and the event that tells its customer.
-    Returns {"stop_id", "order_id", "eta", "minutes"} or None."""
-    nxt = await _next_open(stop)
-    if nxt is None:
+async def after_done(stop: dict, route: dict, order: dict, moment: datetime, legs: Legs | None) -> dict | None:
+    """Inside the stop's transaction: the remaining stops' ETAs re-computed from `moment` (refresh_etas)
+    and the event that tells the next customer the same figure. Returns {"stop_id", "order_id", "eta",
+    "minutes", "late_by_s"} of the next stop, or None."""
+    projected = await refresh_etas(route["id"], moment, legs, after_stop=stop)
+    if not projected:
         return None
-    if travel is None or travel[0] != nxt["id"]:  # the route changed since the travel time was read
-        here, there = await _point_of_order(stop["order"]), await _point_of_order(nxt["order"])
-        if here is None or there is None:
-            return None
-        travel = (nxt["id"], HaversineMatrix().compute([here, there])[1][0][1])
-    seconds = travel[1]
-    eta = moment + timedelta(seconds=seconds)
-    await RouteStop.update({RouteStop.eta: eta}).where(RouteStop.id == nxt["id"])
+    nxt = projected[0]
     from server.domain.orders.tables import Order
 
     customer = await Order.select(Order.number, Order.tracking_token, Order.contact_phone, Order.contact_name).where(
-        Order.id == nxt["order"]).first()
+        Order.id == nxt["order_id"]).first()
+    seconds = max(0, int((nxt["eta"] - moment).total_seconds()))
     minutes = minutes_of(seconds)
-    await emit(TOPIC, {"route_id": route["id"], "stop_id": nxt["id"], "order_id": nxt["order"],
+    await emit(TOPIC, {"route_id": route["id"], "stop_id": nxt["stop_id"], "order_id": nxt["order_id"],
                        "number": customer["number"], "tracking_token": customer["tracking_token"],
                        "phone": customer["contact_phone"], "minutes": minutes, "travel_s": seconds,
-                       "eta": eta.isoformat(), "after_stop_id": stop["id"], "after_order": order["number"]})
-    return {"stop_id": nxt["id"], "order_id": nxt["order"], "eta": eta, "minutes": minutes}
+                       "eta": nxt["eta"].isoformat(), "after_stop_id": stop["id"], "after_order": order["number"],
+                       "late_by_s": nxt["late_by_s"]})
+    return {"stop_id": nxt["stop_id"], "order_id": nxt["order_id"], "eta": nxt["eta"], "minutes": minutes,
+            "late_by_s": nxt["late_by_s"]}
 
 
 class EtaNotSent(Exception):

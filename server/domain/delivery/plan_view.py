@@ -6,11 +6,20 @@ from __future__ import annotations
 from datetime import date
 
 from server.domain.delivery._common import day_origin, local_day_of
+from server.domain.delivery._plan_input import works_on
 from server.domain.delivery._read import couriers_by_id, order_rows, route_dict, stops_of
 from server.domain.delivery.route_load import add_route_loads
-from server.domain.delivery.tables import Courier, CourierPosition, DeliveryRoute, PlanRun, RouteStop
+from server.domain.delivery.tables import (
+    DONE_STOP_STATUSES,
+    Courier,
+    CourierPosition,
+    DeliveryRoute,
+    PlanRun,
+    RouteStop,
+)
 from server.domain.orders.tables import Order
 from server.domain.stock.tables import Warehouse
+from server.domain.zones.tables import DeliveryZone
 from server.errors import NotFound
 
 
@@ -21,6 +30,7 @@ async def plan_run(run_id: int) -> dict:
     row["routes"] = await DeliveryRoute.count().where((DeliveryRoute.day == row["day"])
                                                        & (DeliveryRoute.warehouse == row["warehouse"]))
     row["notes"] = [n for n in (row["message"] or "").split("\n") if n]
+    row["warnings"] = list(row.get("warnings") or [])  # _zones.py: [{kind, msgid, params, order_ids, zone_id}]
     return row
 
 
@@ -28,7 +38,8 @@ def _order_brief(o: dict) -> dict:
     return {"order_id": o["id"], "number": o["number"], "status": o["status"], "address": o["delivery_address"],
             "lat": o["delivery_lat"], "lon": o["delivery_lon"], "window_start": o["window_start"],
             "window_end": o["window_end"], "amount_due": o.get("amount_due", 0), "items_count": o.get("items_count", 0),
-            "contact_name": o["contact_name"], "contact_phone": o["contact_phone"]}
+            "contact_name": o["contact_name"], "contact_phone": o["contact_phone"],
+            "zone_id": o.get("delivery_zone_id"), "zone_status": o.get("zone_status", "")}
 
 
 async def _waiting(day: date, warehouse_id: int, on_routes: set[int]) -> list[dict]:
@@ -68,8 +79,9 @@ async def day_plan(day: date, warehouse_id: int) -> dict:
         raise NotFound("Warehouse %(id)s not found", id=warehouse_id)
     rows = await DeliveryRoute.select().where((DeliveryRoute.day == day)
                                               & (DeliveryRoute.warehouse == warehouse_id)).order_by(DeliveryRoute.id)
-    couriers = await Courier.select(*Courier.all_columns(), Courier.user.username.as_alias("username")).where(
-        (Courier.warehouse == warehouse_id) & (Courier.active == True)).order_by(Courier.name)  # noqa: E712
+    couriers = [c for c in await Courier.select(*Courier.all_columns(), Courier.user.username.as_alias("username")).where(
+        (Courier.warehouse == warehouse_id) & (Courier.active == True)).order_by(Courier.name).output(  # noqa: E712
+        load_json=True) if day.isoweekday() in works_on(c)]  # on shift that weekday
     by_id = {c["id"]: c for c in couriers} | await couriers_by_id([r["courier"] for r in rows])
     stops = await stops_of([r["id"] for r in rows])
     routes = []
@@ -91,6 +103,10 @@ async def day_plan(day: date, warehouse_id: int) -> dict:
     for o in await _waiting(day, warehouse_id, on_routes):
         why = reasons.get(o["order_id"], {"reason": "not_planned", "detail": ""})
         unassigned.append({**o, "reason": why["reason"], "detail": why.get("detail", "")})
+    await _zone_flags(day, [s for r in routes for s in r["stops"]] + unassigned, last_run)
+    for route in routes:
+        route["late_stops"] = sum(1 for s in route["stops"] if s["late_by_s"] > 0
+                                  and s["status"] not in DONE_STOP_STATUSES)
     positions = await _positions(list(by_id), day)
     route_of = {r["courier_id"]: r["id"] for r in routes}
     on_shift = [{"id": c["id"], "name": c["name"], "username": c["username"], "phone": c["phone"],
@@ -99,7 +115,29 @@ async def day_plan(day: date, warehouse_id: int) -> dict:
                  "shift_end": c["shift_end"], "route_id": route_of.get(c["id"]), "position": positions.get(c["id"])}
                 for c in couriers]
     return {"day": day, "warehouse": warehouse, "routes": routes, "unassigned": unassigned, "couriers": on_shift,
-            "positions": positions, "last_run": last_run}
+            "positions": positions, "last_run": last_run, "warnings": (last_run or {}).get("warnings", [])}
+
+
+async def _zone_flags(day: date, items: list[dict], last_run: dict | None) -> None:
+    """Each stop and waiting order gets "zone_name" and "zone_flags": "outside_zones" (no zone covers it),
+    "zone_closed_day" (its zone does not deliver on this weekday), "zone_no_courier" (the last plan run
+    found none of its zone's couriers on shift)."""
+    ids = sorted({i["zone_id"] for i in items if i.get("zone_id") is not None})
+    zones = {r["id"]: r for r in await DeliveryZone.select(DeliveryZone.id, DeliveryZone.name, DeliveryZone.days).where(
+        DeliveryZone.id.is_in(ids)).output(load_json=True)} if ids else {}
+    no_courier = {oid for w in (last_run or {}).get("warnings", []) if w.get("kind") == "zone_no_courier"
+                  for oid in w.get("order_ids", [])}
+    for item in items:
+        zone = zones.get(item.get("zone_id"))
+        flags = []
+        if item.get("zone_status") == "outside":
+            flags.append("outside_zones")
+        if zone is not None and day.isoweekday() not in (zone["days"] or []):
+            flags.append("zone_closed_day")
+        if item["order_id"] in no_courier:
+            flags.append("zone_no_courier")
+        item["zone_name"] = zone["name"] if zone else ""
+        item["zone_flags"] = flags
 
 
 async def route_sheet(route_id: int) -> dict:

@@ -24,7 +24,7 @@ from datetime import date, datetime
 from server.db import write_tx
 from server.domain.audit.log import record
 from server.domain.delivery._common import bump_version, local_day_of, local_today, lock_suffix, now_utc
-from server.domain.delivery._plan_input import PlanInput, collect, workers
+from server.domain.delivery._plan_input import PlanInput, collect, workers, works_on
 from server.domain.delivery._plan_write import FALLBACK_NOTE, empty_solution, write_plan
 from server.domain.delivery.plan_view import day_plan, plan_run, route_sheet
 from server.domain.delivery.tables import DONE_STOP_STATUSES, Courier, DeliveryRoute, RouteStop
@@ -130,7 +130,8 @@ async def move_order(order_id: int, courier_id: int, *, actor: str, time_limit_s
     The day: the order's route's, else its window's, else `day` (the plan the manager is looking at:
     an order without a window waits on every day), else today."""
     order = await _order(order_id)
-    courier = await Courier.select().where(Courier.id == courier_id).first() if isinstance(courier_id, int) else None
+    courier = await Courier.select().where(Courier.id == courier_id).output(load_json=True).first() \
+        if isinstance(courier_id, int) else None
     if courier is None or not courier["active"]:
         raise NotFound("Courier %(id)s not found", id=courier_id)
     if courier["warehouse"] != order["warehouse"]:
@@ -147,6 +148,9 @@ async def move_order(order_id: int, courier_id: int, *, actor: str, time_limit_s
                        number=order["number"])
     start = order["window_start"] or order["window_end"]
     day = current["day"] if current else (local_day_of(start) if start else (day or local_today()))
+    if day.isoweekday() not in works_on(courier):
+        raise ValidationFailed("Courier %(name)s does not work on %(date)s: see their days on the couriers page",
+                               field="courier", name=courier["name"], date=day.strftime("%d.%m.%Y"))
     target = await DeliveryRoute.select(DeliveryRoute.status).where(
         (DeliveryRoute.courier == courier_id) & (DeliveryRoute.day == day)).order_by(
         DeliveryRoute.id, ascending=False).first()

@@ -13,8 +13,9 @@ Rules (each refusal changes nothing):
   When nothing is left to pay, the order is delivered at once (stop
   "partial"); otherwise the stop stays open ("arrived") until the courier takes the payment of the rest
   and marks it delivered (the stop then ends as "partial").
-- After delivered/failed/partial-done the next stop's ETA becomes now + the travel time from this stop,
-  and its customer is told "the courier will arrive in about N minutes" (eta.py, through the outbox).
+- After delivered/failed/partial-done the remaining stops' ETAs are re-computed from now (travel, waiting
+  for windows, service times; late ones flagged), and the next customer is told "the courier will
+  arrive in about N minutes" with the same figure (eta.py, through the outbox).
 """
 
 from __future__ import annotations
@@ -109,14 +110,15 @@ async def mark_stop(stop_id: int, action: str, *, actor: str, client_uuid: str, 
         return _replayed(stored, stop_id, actor)
     moment = device_moment(at)
     stop, route = await _load(stop_id, actor, lock=False)
-    travel = await eta_mod.travel_to_next(stop) if action in ("delivered", "failed", "partial") else None
+    legs = await eta_mod.read_legs(stop["route"], after_stop=stop) if action in ("delivered", "failed", "partial") \
+        else None
     try:
         async with write_tx():
             stop, route = await _load(stop_id, actor, lock=True)
             await StopAction.insert(StopAction(client_uuid=client_uuid, stop=stop_id, action=action, actor=actor,
                                                result={}, at=moment))
             result = await _apply(stop, route, action, actor=actor, reason=reason, comment=comment,
-                                  returned_lines=returned_lines, moment=moment, travel=travel)
+                                  returned_lines=returned_lines, moment=moment, legs=legs)
             await StopAction.update({StopAction.result: result}).where(StopAction.client_uuid == client_uuid)
     except Exception as exc:
         if not is_unique_violation(exc):
@@ -137,7 +139,7 @@ def _replayed(stored: dict, stop_id: int, actor: str) -> dict:
 
 
 async def _apply(stop: dict, route: dict, action: str, *, actor: str, reason: str, comment: str,
-                 returned_lines: dict[int, int] | None, moment: datetime, travel: tuple[int, int] | None) -> dict:
+                 returned_lines: dict[int, int] | None, moment: datetime, legs: eta_mod.Legs | None) -> dict:
     if route["status"] == "published":
         raise Conflict("Start the route first: you have not left with it yet", field="route")
     order = await lock_order(stop["order"])
@@ -171,7 +173,7 @@ async def _apply(stop: dict, route: dict, action: str, *, actor: str, reason: st
     if comment:
         changes.update({RouteStop.comment: comment})
     await RouteStop.update(changes).where(RouteStop.id == stop["id"])
-    next_stop = await eta_mod.after_done(stop, route, order, moment, travel) if done else None
+    next_stop = await eta_mod.after_done(stop, route, order, moment, legs) if done else None
     route_status = await _finish_route(route, moment)
     await bump_version(route["day"], route["warehouse"])
     order_status = (await Order.select(Order.status).where(Order.id == order["id"]).first())["status"]

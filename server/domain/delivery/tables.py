@@ -45,6 +45,7 @@ class Courier(Table):
     shift_end = Varchar(length=5, default="21:00")
     warehouse = ForeignKey(Warehouse, on_delete=OnDelete.restrict, index=True)
     active = Boolean(default=True)
+    work_days = JSON(default=[1, 2, 3, 4, 5, 6, 7])  # ISO weekdays the courier works (1 = Monday)
 
 
 class DeliveryRoute(Table):
@@ -68,8 +69,10 @@ class RouteStop(Table):
     route = ForeignKey(DeliveryRoute, on_delete=OnDelete.cascade, index=True)
     order = ForeignKey(Order, on_delete=OnDelete.restrict, index=True)
     seq = Integer(default=0)  # 1, 2, … visiting order
-    eta = Timestamptz(null=True, default=None)  # planned arrival (UTC)
+    eta = Timestamptz(null=True, default=None)  # expected arrival (UTC): re-computed from the road (eta.py)
     eta_departure = Timestamptz(null=True, default=None)
+    planned_eta = Timestamptz(null=True, default=None)  # the arrival the plan gave (kept as it was)
+    late_by_s = Integer(default=0)  # how far the expected arrival is after the window's end (0: on time)
     status = Varchar(length=16, default="planned")  # STOP_STATUSES
     locked = Boolean(default=False)  # kept in place (and on this courier) by a re-plan
     pinned = Boolean(default=False)  # the manager moved it to this route's courier: re-plans keep the courier
@@ -91,6 +94,7 @@ class PlanRun(Table):
     wall_s = DoublePrecision(default=0.0)
     orders = Integer(default=0)  # orders considered
     unassigned = JSON(default=[])  # [{order_id, number, reason, detail}]
+    warnings = JSON(default=[])  # [{kind, msgid, params, order_ids}]: zones' days and default couriers
 
 
 class PlanDay(Table):

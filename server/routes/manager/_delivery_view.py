@@ -134,6 +134,8 @@ def _stop(row: dict) -> dict:
         "items_count": _get(row, "items_count", default=0), "status": _get(row, "status", default="planned"),
         "locked": bool(row.get("locked")), "phone": _get(row, "contact_phone", "phone", default=""),
         "contact_name": _get(row, "contact_name", default=""), "comment": _get(row, "comment", default=""),
+        "planned_eta": row.get("planned_eta"), "late_by_s": row.get("late_by_s") or 0,
+        "zone_name": row.get("zone_name", ""), "zone_flags": row.get("zone_flags") or [],
     }
 
 

@@ -1,6 +1,6 @@
 """Couriers: the list (with each warehouse's depot point, where routes start), a new courier and
 changing one — the user account (role courier), name, phone, vehicle, capacity in kilograms and litres
-(stored as grams and cm³), shift start and end, warehouse, active. Managers (and the owner) only."""
+(stored as grams and cm³), shift start and end, the weekdays worked, warehouse, active. Managers (and the owner) only."""
 
 from __future__ import annotations
 
@@ -60,13 +60,19 @@ def _input(values: dict[str, Any]) -> CourierInput:
                         vehicle=values["vehicle"], capacity_weight_g=kg_to_g(values["capacity_kg"]) or 0,
                         capacity_volume_cm3=litres_to_cm3(values["capacity_l"]) or 0,
                         shift_start=values["shift_start"], shift_end=values["shift_end"],
-                        warehouse_id=to_int(values["warehouse_id"]) or 0, active=values["active"])
+                        warehouse_id=to_int(values["warehouse_id"]) or 0, active=values["active"],
+                        work_days=values["work_days"])
+
+
+def _weekdays() -> list[tuple[int, str]]:
+    """(ISO weekday, short name) for the schedule's checkboxes (the names are zones.po's)."""
+    return list(zip(range(1, 8), [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")], strict=True))
 
 
 async def _form(request: Request, values: dict[str, Any], courier: dict | None = None,
                 error: DomainError | None = None) -> Template:
     context: dict[str, Any] = {"form": values, "courier": courier, "nav": "couriers", "users": await courier_users(),
-                               "warehouses": await _warehouses(), "errors": {}}
+                               "warehouses": await _warehouses(), "errors": {}, "weekdays": _weekdays()}
     status = 200
     if error is not None:
         context.update(flash=error_flash(error), errors=errors_by_field(error))
@@ -78,6 +84,9 @@ async def _values(request: Request) -> dict[str, Any]:
     form = await request.form()
     values: dict[str, Any] = {name: _text(form, name) for name in FIELDS}
     values["active"] = str(form.get("active") or "").lower() in ("on", "1", "true", "yes")
+    # the form says it shows the days (work_days_shown): none ticked is then an error, not "as it was"
+    values["work_days"] = sorted({int(d) for d in form.getall("work_days", []) if str(d).strip().isdigit()}) \
+        if form.get("work_days_shown") else None
     return values
 
 
@@ -88,14 +97,16 @@ class CouriersController(Controller):
     @get("/", name="manager-couriers")
     async def couriers(self, request: Request) -> Template:
         return page(request, "manager/courier_list.html", {"couriers": await list_couriers(),
-                                                           "warehouses": await _warehouses(), "nav": "couriers"})
+                                                           "warehouses": await _warehouses(), "nav": "couriers",
+                                                           "weekdays": _weekdays()})
 
     @get("/new", name="manager-courier-new")
     async def new(self, request: Request) -> Template:
         warehouses = await _warehouses()
         return await _form(request, {"user_id": "", "name": "", "phone": "", "vehicle": "", "capacity_kg": "",
                                      "capacity_l": "", "shift_start": "09:00", "shift_end": "21:00",
-                                     "warehouse_id": str(warehouses[0]["id"]) if warehouses else "", "active": True})
+                                     "warehouse_id": str(warehouses[0]["id"]) if warehouses else "", "active": True,
+                                     "work_days": [1, 2, 3, 4, 5, 6, 7]})
 
     @post("/new")
     async def create(self, request: Request) -> Answer:
@@ -114,7 +125,8 @@ class CouriersController(Controller):
                                      "vehicle": c["vehicle"], "capacity_kg": _number_text(c["capacity_weight_g"]),
                                      "capacity_l": _number_text(c["capacity_volume_cm3"]),
                                      "shift_start": c["shift_start"], "shift_end": c["shift_end"],
-                                     "warehouse_id": str(c["warehouse"]), "active": c["active"]}, c)
+                                     "warehouse_id": str(c["warehouse"]), "active": c["active"],
+                                     "work_days": c["work_days"] or [1, 2, 3, 4, 5, 6, 7]}, c)
 
     @post("/{courier_id:int}")
     async def update(self, request: Request, courier_id: int) -> Answer:
@@ -147,6 +159,7 @@ class CouriersController(Controller):
                 await set_depot(warehouse_id, None, None, actor=actor_of(request))
         except DomainError as exc:
             context = {"couriers": await list_couriers(), "warehouses": await _warehouses(), "nav": "couriers",
+                       "weekdays": _weekdays(),
                        "flash": error_flash(exc), "depot_errors": {warehouse_id: errors_by_field(exc)}}
             return page(request, "manager/courier_list.html", context, status_code=exc.status_code)
         flash(request, _("The warehouse's point is saved"))
