@@ -1,14 +1,17 @@
 """solve(problem): capacitated VRP with time windows — fewest vehicles first, then distance.
 
 The search, per worker, under one wall-clock deadline:
-1. a first solution (strategy chosen by instance size, per worker) improved by guided local search;
+1. a first solution (parallel cheapest insertion / path cheapest arc) improved by guided local search on the
+   whole fleet (the status: "time_limit" when the limit cut this phase before its first local optimum);
 2. route elimination: take the used route with the fewest stops away, give its stops to the remaining
-   vehicles (they start unperformed) and search until every stop is placed again — then try one fewer again;
-   a failed attempt tries the next-smallest route while time allows;
-3. guided local search on distance with the vehicle set found, until the deadline.
-With workers=2 a second worker runs the same pipeline in a spawned process with another first-solution
-strategy (safe from a thread and from the CLI; a process that may not have children falls back to one
-worker); the best answer (fewest dropped, fewest vehicles, shortest) wins.
+   vehicles (they start unperformed) and run GLS until every stop is placed again — then one fewer again;
+3. (second worker, short-route instances) iterated local search that accepts only answers placing at least
+   as many stops, on one vehicle fewer;
+4. the rest of the time on distance with the fleet found: GLS from the best answer (first worker) or
+   iterated local search — SISR ruin & recreate, simulated annealing — from scratch (second worker).
+With workers=2 the second worker runs in a spawned process (safe from a thread and from the CLI; a process
+that may not have children falls back to one worker); the best answer (fewest dropped, fewest vehicles,
+shortest) wins.
 
 Visits that no vehicle could ever serve are reported before the search with their reason ("window",
 "capacity", "shift"); visits the search could not fit are reported as "no_room". Nothing is dropped silently.
