@@ -82,6 +82,7 @@ POLICY: list[tuple[str, frozenset[str], frozenset[str]]] = [
     ("/manager/couriers", ANY, roles("manager")),  # couriers (vehicle, capacity, shift) and the depot points
     ("/manager/reports", ANY, roles("manager")),  # reports: who picked what and how fast
     ("/manager/delivery", ANY, roles("manager")),  # delivery planning: map, routes, optimise, publish, sheets
+    ("=/manager/delivery/live", READ, roles("manager")),  # the planning map's live updates (SSE)
     ("/manager/receipts", READ, roles("manager", "cashier")),  # 54-FZ receipts, an order's payments
     ("/manager/receipts", WRITE, roles("manager")),  # send a receipt again; the SBP test double's "paid"
     ("/manager/cash", ANY, roles("cashier")),  # cash handover and the shift report: cashiers (and the owner)

@@ -4,12 +4,21 @@
    Data: the JSON in <script type="application/json" id="delivery-map-data"> next to the map element
    ([data-delivery-map]); the tables of the page are the real content and render without this script.
    Tiles: the URL in data-tiles (none: a blank background, everything else still drawn).
-   Live: every data-refresh-s seconds (30–60) the positions are fetched again from data-positions-url.
+   Live: an EventSource on data-live-url (Server-Sent Events, GET /manager/delivery/live) hears
+   "delivery" events: {"kind": "position", courier_id, lat, lon, at} moves that courier's marker (a courier
+   the map has no marker for yet: the positions are fetched again); any other kind (stop_changed,
+   route_changed, route_published, planned) re-reads the plan block (HTMX GET of data-plan-url), which
+   redraws the tables and the map without moving the view. While the stream is not connected (no
+   EventSource, the server away, a proxy that buffers) the positions are fetched every data-refresh-s
+   seconds (30–60) from data-positions-url instead; after a reconnect both are read again (news may have
+   been missed). [data-testid=live-state] says which ("on" / "off").
    After an HTMX swap of the plan (optimise, move, lock …) the map redraws from the new data. */
 (function () {
   "use strict";
 
-  var state = { map: null, el: null, layers: null, positions: null, timer: null };
+  var state = { map: null, el: null, layers: null, positions: null, timer: null, markers: {}, list: [],
+    couriers: [], source: null, sourceUrl: null, live: false, connections: 0, planTimer: null, keepView: false };
+  var PLAN_DEBOUNCE_MS = 300;
 
   function readData() {
     var node = document.getElementById("delivery-map-data");
@@ -40,12 +49,98 @@
   function drawPositions(list) {
     if (!state.positions) return;
     state.positions.clearLayers();
-    (list || []).forEach(function (p) {
+    state.markers = {};
+    state.list = (list || []).slice();
+    state.list.forEach(function (p) {
       if (p.lat == null || p.lon == null) return;
-      L.marker([p.lat, p.lon], {
+      var marker = L.marker([p.lat, p.lon], {
         icon: icon("courier-position", '<span style="background:' + esc(p.colour) + '">' + esc(p.initials || "") + "</span>"),
         title: (p.courier || "") + (p.at ? " · " + p.at : ""), keyboard: false, zIndexOffset: 1000,
       }).addTo(state.positions).bindPopup(esc(p.courier) + (p.at ? "<br>" + esc(p.at) : ""));
+      if (p.courier_id != null) state.markers[String(p.courier_id)] = { marker: marker, point: p };
+    });
+  }
+
+  function clock(iso) {
+    var d = iso ? new Date(iso) : new Date();
+    if (isNaN(d.getTime())) d = new Date();
+    function two(n) { return (n < 10 ? "0" : "") + n; }
+    return two(d.getHours()) + ":" + two(d.getMinutes());
+  }
+
+  function updated(text) {
+    var when = document.querySelector("[data-testid=positions-updated]");
+    if (when && text) when.textContent = text;
+  }
+
+  function movePosition(m) {
+    if (m.courier_id == null || m.lat == null || m.lon == null) return;
+    var id = String(m.courier_id);
+    if (state.couriers.map(String).indexOf(id) < 0) return;  // not a courier of this warehouse's day
+    var known = state.markers[id];
+    if (!known) { refreshPositions(); return; }  // the first position of the day: name and colour come with it
+    var at = clock(m.at);
+    known.point.lat = m.lat; known.point.lon = m.lon; known.point.at = at;
+    known.marker.setLatLng([m.lat, m.lon]);
+    known.marker.setPopupContent(esc(known.point.courier) + "<br>" + esc(at));
+    var el = known.marker.getElement && known.marker.getElement();
+    if (el) el.setAttribute("title", (known.point.courier || "") + " · " + at);
+    updated(clock());
+  }
+
+  function refreshPlan() {
+    state.planTimer = null;
+    var url = state.el && state.el.getAttribute("data-plan-url");
+    if (!url || !window.htmx || !document.getElementById("delivery-plan")) return;
+    state.keepView = true;  // the manager may have zoomed in: a live update does not move the map
+    window.htmx.ajax("GET", url, { target: "#delivery-plan", swap: "outerHTML" });
+  }
+
+  function schedulePlan() {
+    if (state.planTimer) clearTimeout(state.planTimer);
+    state.planTimer = setTimeout(refreshPlan, PLAN_DEBOUNCE_MS);
+  }
+
+  function setLive(on) {
+    state.live = on;
+    var note = document.querySelector("[data-testid=live-state]");
+    if (note) note.setAttribute("data-live-state", on ? "on" : "off");
+    if (on) {
+      if (state.timer) clearInterval(state.timer);
+      state.timer = null;
+    } else if (state.el && !state.timer) {
+      schedule(state.el);  // once: the reconnect attempts every few seconds must not keep resetting it
+    }
+  }
+
+  function closeLive() {
+    if (state.source) state.source.close();
+    state.source = null; state.sourceUrl = null; state.connections = 0;
+  }
+
+  function openLive(el) {
+    var url = el.getAttribute("data-live-url");
+    if (!url || !window.EventSource) return;
+    if (state.source && state.sourceUrl === url && state.source.readyState !== 2) return;  // 2: CLOSED
+    closeLive();
+    state.sourceUrl = url;
+    var source = new EventSource(url);
+    state.source = source;
+    source.addEventListener("ready", function () {
+      if (!document.body.contains(state.el)) { closeLive(); return; }
+      state.connections += 1;
+      setLive(true);
+      if (state.connections > 1) { refreshPositions(); schedulePlan(); }  // news may have been missed meanwhile
+    });
+    source.addEventListener("delivery", function (event) {
+      if (!document.body.contains(state.el)) { closeLive(); return; }
+      var m;
+      try { m = JSON.parse(event.data); } catch (e) { return; }
+      if (m.kind === "position") movePosition(m); else schedulePlan();
+    });
+    source.addEventListener("error", function () {
+      if (!document.body.contains(state.el)) { closeLive(); return; }
+      setLive(false);  // the browser reconnects by itself (the server sends retry); polling meanwhile
     });
   }
 
@@ -94,6 +189,8 @@
       bounds.push([u.lat, u.lon]);
     });
     drawPositions(data.positions);
+    state.couriers = (data.couriers || []).slice();
+    if (state.keepView) { state.keepView = false; return; }
     (data.positions || []).forEach(function (p) { if (p.lat != null) bounds.push([p.lat, p.lon]); });
     if (bounds.length <= 1) bounds = bounds.concat(zoneBounds);  // no orders yet: show the zones around the depot
     if (bounds.length) {
@@ -112,8 +209,7 @@
       .then(function (body) {
         if (!body) return null;
         drawPositions(body.positions);
-        var when = document.querySelector("[data-testid=positions-updated]");
-        if (when && body.updated) when.textContent = body.updated;
+        updated(body.updated);
         return body;
       })
       .catch(function () { return null; /* offline for a moment: the next tick tries again */ });
@@ -121,6 +217,8 @@
 
   function schedule(el) {
     if (state.timer) clearInterval(state.timer);
+    state.timer = null;
+    if (state.live) return;  // the stream brings the positions
     var every = Math.min(60, Math.max(30, parseInt(el.getAttribute("data-refresh-s") || "30", 10) || 30));
     if (!el.getAttribute("data-positions-url")) return;
     state.timer = setInterval(function () {
@@ -130,7 +228,8 @@
 
   function init() {
     var el = document.querySelector("[data-delivery-map]");
-    if (!el || typeof window.L === "undefined") return;
+    if (!el) { closeLive(); return; }  // left the screen (an HTMX-boosted navigation)
+    if (typeof window.L === "undefined") return;
     var data = readData();
     if (!data) return;
     if (state.el !== el || !state.map) {
@@ -146,9 +245,18 @@
     draw(data);
     el.setAttribute("data-drawn", String((parseInt(el.getAttribute("data-drawn") || "0", 10) || 0) + 1));
     schedule(el);
+    openLive(el);
   }
 
-  window.KladovkaDeliveryMap = { init: init, refreshPositions: refreshPositions, map: function () { return state.map; } };
+  function positions() {  // where the courier markers are now (the browser test reads it)
+    return Object.keys(state.markers).map(function (id) {
+      var at = state.markers[id].marker.getLatLng();
+      return { courier_id: Number(id), lat: at.lat, lon: at.lng };
+    });
+  }
+
+  window.KladovkaDeliveryMap = { init: init, refreshPositions: refreshPositions, positions: positions,
+    live: function () { return state.live; }, map: function () { return state.map; } };
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", init);
   } else {

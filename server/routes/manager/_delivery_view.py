@@ -219,7 +219,8 @@ def _initials(name: str) -> str:
 
 
 def position_points(view: dict) -> list[dict]:
-    return [{"courier": p["courier"], "initials": _initials(p["courier"]), "lat": p["lat"], "lon": p["lon"],
+    return [{"courier_id": p["courier_id"], "courier": p["courier"], "initials": _initials(p["courier"]),
+             "lat": p["lat"], "lon": p["lon"],
              "at": hhmm(p["at"]), "colour": p["colour"]} for p in view["positions"] if p["lat"] is not None]
 
 
@@ -244,4 +245,5 @@ def map_data(view: dict, zones: dict | None = None) -> dict:
         "unassigned": [{"number": u["number"], "address": u["address"], "lat": u["lat"], "lon": u["lon"],
                         "reason": reasons.get(u["reason"], u["reason"])} for u in view["unassigned"]],
         "positions": position_points(view),
+        "couriers": [c["id"] for c in view.get("couriers") or []],  # whose live positions this map shows
     }

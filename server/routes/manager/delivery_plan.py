@@ -7,14 +7,18 @@ the page; a refusal shows the same block with the reason, in Russian."""
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncGenerator
 from datetime import UTC, date, datetime
 from typing import Any
 
+import anyio
 from litestar import Controller, Request, get, post
+from litestar.channels import ChannelsPlugin
 from litestar.plugins.htmx import ClientRedirect
-from litestar.response import Redirect, Response, Template
+from litestar.response import Redirect, Response, ServerSentEvent, ServerSentEventMessage, Template
 
 from server.domain.delivery import planning
+from server.domain.delivery.live_events import delivery_channel
 from server.domain.orders.queries import OrderFilter, list_orders
 from server.domain.stock.warehouses import list_warehouses
 from server.errors import DomainError, ValidationFailed
@@ -31,6 +35,7 @@ from server.routes.manager._common import (
     wants_fragment,
 )
 from server.routes.manager._delivery_sources import map_settings, zones_geojson
+from server.routes.manager.orders_live import order_events
 from server.web.i18n import gettext as _
 from server.web.templating import local_time
 
@@ -63,6 +68,7 @@ async def _context(day: date, warehouse_id: Any, *, result: dict | None = None, 
             "time_limit": view.DEFAULT_TIME_LIMIT_S, "refresh_s": view.REFRESH_S, "map": map_settings(),
             "positions_url": f"{BASE}/positions.json?day={day.isoformat()}"
                              + (f"&warehouse={warehouse['id']}" if warehouse else ""),
+            "live_url": f"{BASE}/live", "plan_url": _url(day, warehouse["id"] if warehouse else None),
             "hhmm": view.hhmm, "window_text": view.window_text, **view.labels()}
 
 
@@ -96,6 +102,21 @@ async def _warehouse_id(warehouse: Any) -> int:
     if chosen is None:
         raise ValidationFailed("There is no warehouse to plan deliveries from", field="warehouse")
     return int(chosen["id"])
+
+
+async def delivery_events(channels: ChannelsPlugin) -> AsyncGenerator[ServerSentEventMessage, None]:
+    """The planning map's stream: "ready", then an event "delivery" per message of live_events.message
+    ({"kind": "position" | "stop_changed" | "route_changed" | "planned" | "route_published", ids …}),
+    keep-alive comments; the subscription's life as the order board's (orders_live.order_events)."""
+    stream = order_events(channels, delivery_channel())
+    try:
+        async for message in stream:
+            if message.event == "order":
+                message.event = "delivery"
+            yield message
+    finally:
+        with anyio.CancelScope(shield=True):  # a disconnect: the inner stream unsubscribes at once
+            await stream.aclose()
 
 
 def _run_message(run: dict) -> str:
@@ -132,6 +153,15 @@ class DeliveryPlanController(Controller):
         plan = view.shape_plan(await planning.day_plan(chosen, found["id"]) if found else {})
         return Response({"positions": view.position_points(plan), "updated": local_time(datetime.now(UTC), "%H:%M:%S")},
                         headers={**VARY, "Cache-Control": "no-store"})
+
+    @get("/live", name="manager-delivery-live")
+    async def live(self, request: Request, channels: ChannelsPlugin) -> ServerSentEvent | Redirect:
+        """Server-Sent Events for the open planning map (pwa/manager/static/delivery-map.js); the 30 s
+        positions refresh is its fallback. Someone opening the address goes to the screen."""
+        if "text/event-stream" not in request.headers.get("accept", ""):
+            return Redirect(BASE, status_code=303)
+        return ServerSentEvent(delivery_events(channels),
+                               headers={"X-Accel-Buffering": "no", "Cache-Control": "no-cache"})
 
     @post("/optimise", name="manager-delivery-optimise")
     async def optimise(self, request: Request) -> Answer:
