@@ -310,3 +310,22 @@ async def test_each_route_shows_its_load_against_the_vehicle_capacity(client):
     assert by_testid(answer.text, "route-load") == ["5.0 / 100.0 кг"]
     assert "15 / 500 л" in texts(answer.text)
     assert count_testid(answer.text, "route-capacity") == 0
+
+
+async def test_an_unassigned_order_without_a_point_asks_for_the_pin_instead_of_a_courier(client):
+    """No courier can reach an address without a point: its row links to the order card (where the pin
+    is placed) instead of offering couriers, and a move sent anyway says why and changes nothing."""
+    day = await delivery_day(orders=1, couriers=1)
+    lost = await packed_order(day, (55.73, 37.66))
+    await Order.update({Order.delivery_lat: None, Order.delivery_lon: None}).where(Order.id == lost)
+    await sign_in(client, "manager")
+    page = await client.get(f"{URL}?day={day.day.isoformat()}&warehouse={day.warehouse}")
+    row = re.search(rf'data-testid="unassigned-row" data-order-id="{lost}".*?</tr>', page.text, re.S).group(0)
+    assert 'data-testid="place-pin"' in row and f'href="/manager/orders/{lost}"' in row
+    assert 'data-testid="move-unassigned"' not in row
+    assert count_testid(page.text, "move-unassigned") == 1  # the other order still has its courier choice
+    refused = await client.post(f"{URL}/move", data=form(client, day=day.day.isoformat(), warehouse=str(day.warehouse),
+                                                        order_id=str(lost), courier_id=str(day.couriers["courier1"])),
+                                headers=HTMX)
+    assert refused.status_code == 422 and "нет точки на карте" in texts(refused.text)
+    assert await RouteStop.count() == 0 and await DeliveryRoute.count() == 0

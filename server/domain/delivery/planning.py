@@ -146,6 +146,9 @@ async def move_order(order_id: int, courier_id: int, *, actor: str, time_limit_s
     if order["status"] != "packed":
         raise Conflict("Order %(number)s is not packed: only packed orders go on a route", field="order",
                        number=order["number"])
+    if order["delivery_lat"] is None or order["delivery_lon"] is None:  # no courier can reach it: say so
+        raise ValidationFailed("Order %(number)s has no point on the map: place the pin first", field="order",
+                               number=order["number"])
     start = order["window_start"] or order["window_end"]
     day = current["day"] if current else (local_day_of(start) if start else (day or local_today()))
     if day.isoweekday() not in works_on(courier):
