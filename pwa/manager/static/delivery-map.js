@@ -88,10 +88,18 @@
     updated(clock());
   }
 
+  // HTMX requests in flight (an optimise takes seconds): a live re-read swapped in meanwhile would leave
+  // that request's answer to land in a block no longer on the page, so the re-read waits for it.
+  var busy = 0, deferred = 0;
+  document.addEventListener("htmx:beforeRequest", function () { busy += 1; });
+  document.addEventListener("htmx:afterRequest", function () { busy = Math.max(0, busy - 1); });
+
   function refreshPlan() {
     state.planTimer = null;
     var url = state.el && state.el.getAttribute("data-plan-url");
     if (!url || !window.htmx || !document.getElementById("delivery-plan")) return;
+    if (busy > 0 && deferred < 120) { deferred += 1; state.planTimer = setTimeout(refreshPlan, 500); return; }
+    deferred = 0;
     state.keepView = true;  // the manager may have zoomed in: a live update does not move the map
     window.htmx.ajax("GET", url, { target: "#delivery-plan", swap: "outerHTML" });
   }
