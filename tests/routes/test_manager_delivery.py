@@ -239,6 +239,7 @@ async def test_move_an_unassigned_order_to_a_courier(client):
     await sign_in(client, "manager")
     page = await client.get(f"{URL}?day={day.day.isoformat()}&warehouse={day.warehouse}")
     assert count_testid(page.text, "move-unassigned") == 3
+    assert page.text.count('<option value="" selected>— курьер —</option>') == 3  # nobody chosen for them
     order, target = day.orders[1], day.couriers["courier2"]
     moved = await client.post(f"{URL}/move", data=form(client, day=day.day.isoformat(), warehouse=str(day.warehouse),
                                                       order_id=str(order), courier_id=str(target)), headers=HTMX)
