@@ -12,7 +12,6 @@ from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.middleware import DefineMiddleware
-from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.htmx import HTMXPlugin
@@ -28,6 +27,7 @@ from server.routes import route_handlers
 from server.web.access import AuthenticationMiddleware, access_guard
 from server.web.locale_mw import LocaleMiddleware
 from server.web.problems import EXCEPTION_HANDLERS
+from server.web.sessions import SessionConfig
 from server.web.templating import PWA_DIR, make_environment
 
 log = logging.getLogger("kladovka")
@@ -91,7 +91,7 @@ async def _close_pool(app: Litestar) -> None:
 
 def create_app() -> Litestar:
     settings = get_settings()
-    session = ServerSideSessionConfig(store="sessions", httponly=True, samesite="lax",
+    session = SessionConfig(store="sessions", httponly=True, samesite="lax",
                                       max_age=60 * 60 * 12, renew_on_access=True)
     csrf = CSRFConfig(secret=settings.secret_key, cookie_name="csrftoken", header_name="x-csrftoken",
                       cookie_samesite="lax", exclude=["/api/"])

@@ -96,7 +96,10 @@ POLICY: list[tuple[str, frozenset[str], frozenset[str]]] = [
     # the other apps
     # warehouse app: pickers, and managers who pick in a small shop; it shows no prices or payments
     ("/warehouse", ANY, roles("picker", "manager")),
-    ("/courier", ANY, roles("courier")),
+    ("/courier", ANY, roles("courier")),  # the courier app: only the courier's own route (another's stop: 404)
+    ("/courier/route", ANY, roles("courier")),  # starting today's route
+    ("/courier/stop", ANY, roles("courier")),  # a stop: statuses, cash/card payments, SBP QR and its check
+    ("=/courier/position", ANY, roles("courier")),  # the phone's position, once a minute when allowed
 ]
 
 
