@@ -18,6 +18,8 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 # pool belongs to one loop, so in-process apps run without one (the e2e server process uses a pool).
 os.environ["KLADOVKA_DB_POOL"] = "0"
 os.environ["KLADOVKA_WORKER"] = "off"  # tests run the outbox worker themselves (run_once)
+# plans in one solver process: the two backends' runs already share the 2 cores (tests/routing asks for 2)
+os.environ.setdefault("KLADOVKA_ROUTING_WORKERS", "1")
 os.environ.setdefault("KLADOVKA_TEST_FAST_HASH", "1")  # cheap argon2 profile: see server/domain/users/accounts.py
 if not os.environ.get("DATABASE_URL"):
     os.environ["DATABASE_URL"] = f"sqlite:///{_TMP / 'test.sqlite'}"
@@ -36,14 +38,33 @@ def pytest_report_header(config):
     return f"kladovka: database {where}; redis {SETTINGS.redis_url or 'none (memory)'}"
 
 
+# Browser flows run once, each on one backend (KLADOVKA_E2E_BOTH=1 runs every one on both): these, whose
+# point is live updates across processes (Redis channels), notifications and the delivery flow, on
+# PostgreSQL + Redis; the others on SQLite, the default a new shop runs. The two runs go side by side on
+# 2 cores, so the suite's time is the slower run's.
+E2E_ON_POSTGRES = {"test_order_board_browser.py", "test_warehouse_live_browser.py", "test_courier_browser.py",
+                   "test_manager_delivery_browser.py", "test_cash_handover_browser.py",
+                   "test_receipt_flow.py", "test_pwa_browser.py"}
+
+
+def _e2e_backend_is_other(item) -> bool:
+    path = item.path
+    if path.parent.name != "e2e" or os.environ.get("KLADOVKA_E2E_BOTH") == "1":
+        return False
+    return (path.name in E2E_ON_POSTGRES) == IS_SQLITE
+
+
 def pytest_collection_modifyitems(config, items):
     skip_pg = pytest.mark.skip(reason="PostgreSQL-only test; this run uses SQLite")
     skip_lite = pytest.mark.skip(reason="SQLite-only test; this run uses PostgreSQL")
+    skip_e2e = pytest.mark.skip(reason="this browser flow runs in the other backend's pass (E2E_ON_POSTGRES)")
     for item in items:
         if IS_SQLITE and "postgres_only" in item.keywords:
             item.add_marker(skip_pg)
         if not IS_SQLITE and "sqlite_only" in item.keywords:
             item.add_marker(skip_lite)
+        if _e2e_backend_is_other(item):
+            item.add_marker(skip_e2e)
 
 
 async def _prepare_database() -> None:
