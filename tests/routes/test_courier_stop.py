@@ -182,3 +182,63 @@ async def test_htmx_navigation_gets_the_whole_page(client):
     boosted = await client.get(f"/courier/stop/{day.stops['courier'][0].id}",
                                headers={**HTMX, "HX-Boosted": "true"})
     assert boosted.status_code == 200 and count_testid(boosted.text, "stop-page") == 1
+
+
+def plain(found: list[str]) -> list[str]:
+    """Texts with the non-breaking spaces of money (500,00\u00a0₽) as plain ones."""
+    return [" ".join(x.split()) for x in found]
+
+
+async def test_a_cash_paid_order_partly_handed_back_tells_the_courier_to_give_the_cash_back(client):
+    day = await started_day(client)
+    first = day.stops["courier"][0]  # cash on delivery: two packs, 1 000,00 ₽
+    [line] = await OrderLine.select().where(OrderLine.order == first.order_id)
+    assert (await pay_cash(client, first.id, "1000", "1000")).status_code == 200
+    before = await client.get(f"/courier/stop/{first.id}")
+    assert count_testid(before.text, "refund") == 0 and "Верните покупателю" not in texts(before.text)
+    token = client.cookies.get("csrftoken")
+    done = await client.post(f"/courier/stop/{first.id}/status", data={
+        "_csrf_token": token, "uuid": new_uuid(), "action": "partial", f"return-{line['id']}": "1"},
+        follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"] == f"/courier/stop/{first.id}"  # the stop says it
+    page = await client.get(f"/courier/stop/{first.id}")
+    assert plain(by_testid(page.text, "refund")) == ["Верните покупателю 500,00 ₽ наличными"]
+    flash = texts(page.text).split("Верните покупателю 500,00 ₽ наличными")
+    assert len(flash) == 3  # once in the message of the action, once next to the payments
+    assert await stop_status(first.id) == "partial" and await order_status(first.order_id) == "delivered"
+    again = await client.get(f"/courier/stop/{first.id}")  # the message is gone, the note stays
+    assert plain(by_testid(again.text, "refund")) == ["Верните покупателю 500,00 ₽ наличными"]
+    assert texts(again.text).count("Верните покупателю") == 1
+
+
+async def test_the_queued_partial_action_answers_with_the_money_to_give_back_also_when_replayed(client):
+    day = await started_day(client)
+    first, second = day.stops["courier"][0], day.stops["courier"][1]
+    [line] = await OrderLine.select().where(OrderLine.order == first.order_id)
+    assert (await pay_cash(client, first.id, "1000", "1000")).status_code == 200
+    uid = new_uuid()
+    for replayed in (False, True):  # the offline queue sends it, then sends it again after a lost answer
+        answer = await act(client, first.id, "partial", uid=uid, **{f"return-{line['id']}": "1"})
+        assert answer.status_code == 200 and answer.json()["replayed"] is replayed
+        assert plain(answer.json()["refunds"]) == ["Верните покупателю 500,00 ₽ наличными"]
+        assert plain([answer.json()["message"]])[0].endswith("Верните покупателю 500,00 ₽ наличными")
+    # paid by card at the door: the bank gives it back, the manager arranges it
+    [card_line] = await OrderLine.select().where(OrderLine.order == second.order_id)
+    slip = await client.post(f"/courier/stop/{second.id}/pay", json={
+        "uuid": new_uuid(), "method": "card", "amount": "1000", "slip_ref": "RRN-42"},
+        headers={**JSON, **csrf_headers(client)})
+    assert slip.status_code == 200
+    card = await act(client, second.id, "partial", **{f"return-{card_line['id']}": "1"})
+    assert plain(card.json()["refunds"]) == ["Возврат 500,00 ₽ на карту покупателя оформит менеджер"]
+    page = await client.get(f"/courier/stop/{second.id}")
+    assert plain(by_testid(page.text, "refund")) == ["Возврат 500,00 ₽ на карту покупателя оформит менеджер"]
+    assert "Верните покупателю" not in texts(page.text)
+
+
+async def test_a_partial_delivery_of_an_unpaid_order_has_no_money_to_give_back(client):
+    day = await started_day(client)
+    first = day.stops["courier"][0]
+    [line] = await OrderLine.select().where(OrderLine.order == first.order_id)
+    part = await act(client, first.id, "partial", **{f"return-{line['id']}": "1"})
+    assert part.status_code == 200 and part.json()["refunds"] == []
+    assert count_testid((await client.get(f"/courier/stop/{first.id}")).text, "refund") == 0

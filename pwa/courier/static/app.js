@@ -7,7 +7,9 @@
  *   replay after the network returns changes nothing twice. No network: the item stays
  *   («Ожидают отправки: N»), survives a reload, and is sent on `online`, on start, on a timer and on the
  *   worker's background sync. A refusal (4xx) is kept on the device and shown until the courier hides it.
- *   After the queue is sent the page is read again (it shows the server's state).
+ *   After the queue is sent the page is read again (it shows the server's state). Money to give back at
+ *   the door (the answer's "refunds" after goods were handed back) is said after the last message, and a
+ *   stop page it was sent from stays open (it shows «Верните покупателю …» in big letters).
  * - Offline: the route page asks the worker to keep itself and every stop page (and this app's files);
  *   a stop page keeps itself. Queued statuses show on the chips of the pages as kept.
  * - Position: with the toggle on (remembered on the phone), navigator.geolocation is read once a minute
@@ -149,6 +151,8 @@
     var sent = 0;
     var last = null;
     var leave = false; // a stop finished from its own page: back to the route
+    var notes = []; // money to give back at the door (a partial delivery of paid goods): said whatever came after
+    var stay = false; // ...and then the stop page stays, it says so in big letters
     function next() {
       return items().then(function (rows) {
         if (!rows.length) return null;
@@ -161,8 +165,12 @@
             sent += 1;
             if (response.ok) {
               last = { kind: 'ok', message: data.message || text('sent') };
-              if (item.kind === 'status' && /^(delivered|failed|partial)$/.test(item.body.action || '') &&
-                  location.pathname === '/courier/stop/' + item.stop_id) leave = true;
+              var here = location.pathname === '/courier/stop/' + item.stop_id;
+              if (data.refunds && data.refunds.length) {
+                notes = notes.concat(data.refunds);
+                if (here) stay = true;
+              }
+              if (item.kind === 'status' && /^(delivered|failed|partial)$/.test(item.body.action || '') && here) leave = true;
               return remove(item).then(next);
             }
             var message = data.detail || data.title || text('failed');
@@ -178,8 +186,11 @@
       sending = false;
       retries = 0;
       if (sent) {
+        notes.forEach(function (note) {
+          if (last.message.indexOf(note) < 0) last.message += ' ' + note;
+        });
         try { sessionStorage.setItem(SAID_KEY, JSON.stringify(last)); } catch (e) { /* private mode */ }
-        if (leave) location.assign('/courier/');
+        if (leave && !stay) location.assign('/courier/');
         else location.reload();
       }
     }, function () {

@@ -184,5 +184,18 @@ async def refunds_to_make(limit: int = 200) -> list[dict]:
     return await _refund_query().where(Refund.status == "to_return").order_by(Refund.id).limit(limit)
 
 
+async def door_refund_totals(order_id: int) -> dict[str, int]:
+    """What goes back to the customer for the goods handed back at the door of this order (the refunds of
+    its stop's returns): {method: kopecks} — "cash" (the courier gave it back at the door), "card", "sbp",
+    "online", "invoice", "other" (waiting for the bank until the manager records them) — only the methods
+    with something; {} when nothing is refunded."""
+    rows = await Refund.select(Refund.method, Refund.amount).where(
+        (Refund.order == order_id) & Refund.return_document.is_not_null()).order_by(Refund.id)
+    out: dict[str, int] = {}
+    for row in rows:
+        out[row["method"]] = out.get(row["method"], 0) + int(row["amount"])
+    return {method: amount for method, amount in out.items() if amount > 0}
+
+
 async def order_refunds(order_id: int) -> list[dict]:
     return await _refund_query().where(Refund.order == order_id).order_by(Refund.id)

@@ -23,6 +23,7 @@ from server.routes.manager._common import (  # noqa: F401 - re-exported for the 
 )
 from server.web.i18n import gettext as _
 from server.web.problems import wants_problem_json
+from server.web.templating import money
 
 # Couriers work here (the owner may look too). A courier sees only their own route.
 COURIER_ROLES = {"courier"}
@@ -132,3 +133,22 @@ def fail_reasons() -> list[tuple[str, str]]:
     return [("not_home", _("Nobody at home")), ("refused", _("The customer refused")),
             ("wrong_address", _("Wrong address")), ("no_access", _("Cannot get in")),
             ("damaged", _("The goods are damaged")), ("other", _("Other reason"))]
+
+
+def refund_notes(totals: dict[str, int]) -> list[dict[str, str]]:
+    """What the courier is told about the money going back for goods handed back at the door
+    (payments/door_refunds.py door_refund_totals): cash first — the courier gives it back now — then what
+    the manager refunds through the bank. [{"method", "text"}]."""
+    later = {"card": _("The manager arranges the refund of %(amount)s to the customer's card"),
+             "sbp": _("The manager arranges the refund of %(amount)s by SBP"),
+             "online": _("The manager arranges the refund of %(amount)s paid on the site"),
+             "invoice": _("The manager arranges the refund of %(amount)s paid by invoice")}
+    notes = []
+    if totals.get("cash"):
+        notes.append({"method": "cash", "text": _("Give the customer back %(amount)s in cash") % {
+            "amount": money(totals["cash"])}})
+    for method, amount in totals.items():
+        if method != "cash" and amount > 0:
+            words = later.get(method, _("The manager arranges the refund of %(amount)s"))
+            notes.append({"method": method, "text": words % {"amount": money(amount)}})
+    return notes

@@ -21,6 +21,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
 from server.domain.delivery.courier_day import mark_stop
+from server.domain.payments.door_refunds import door_refund_totals
 from server.domain.payments.payments import order_payments
 from server.errors import DomainError, ValidationFailed
 from server.routes.courier._common import (
@@ -36,9 +37,11 @@ from server.routes.courier._common import (
     my_stop,
     page,
     redirect,
+    refund_notes,
     status_labels,
     text,
 )
+from server.routes.manager._common import FLASH_KEY
 from server.web.i18n import gettext as _
 
 MAX_QTY = 1_000_000
@@ -86,7 +89,8 @@ async def stop_context(request: Request, stop_id: int) -> dict:
                 for p in await order_payments(stop["order_id"])]
     return {"day": day, "stop": stop, "labels": status_labels(), "reasons": fail_reasons(),
             "links": navigation_links(stop), "tel": phone_link(stop.get("contact_phone") or ""),
-            "payments": payments, "previous": stops[position - 1] if position else None,
+            "payments": payments, "refunds": refund_notes(await door_refund_totals(stop["order_id"])),
+            "previous": stops[position - 1] if position else None,
             "following": stops[position + 1] if position + 1 < len(stops) else None,
             "new_uuid": lambda: str(uuid.uuid4()), "nav": "stop",
             "title": _("Stop %(seq)s") % {"seq": stop.get("seq")}}
@@ -133,8 +137,15 @@ class CourierStopController(Controller):
                         status_code=exc.status_code)
         result = result or {}
         message = action_message(action, stop, result)
+        # goods handed back after they were paid: the money going back (a replay reads the same refunds)
+        notes = [n["text"] for n in refund_notes(await door_refund_totals(stop["order_id"]))] \
+            if action == "partial" else []
         if json:
-            return json_answer({"ok": True, "message": message, "action": action,
-                                "status": result.get("status", action), "replayed": bool(result.get("replayed"))})
+            return json_answer({"ok": True, "message": " ".join([f"{message}.", *notes]) if notes else message,
+                                "refunds": notes, "action": action, "status": result.get("status", action),
+                                "replayed": bool(result.get("replayed"))})
+        if notes:  # the stop page says it again, in big letters, next to the payments
+            request.session[FLASH_KEY] = {"level": "ok", "message": message, "messages": notes}
+            return redirect(request, f"/courier/stop/{stop_id}")
         flash(request, message)
         return redirect(request, f"/courier/stop/{stop_id}" if action in ("on_the_way", "arrived") else "/courier/")
