@@ -3,6 +3,10 @@ service worker /t/sw.js (scope /t/: shows web push notifications, nothing else).
 
 Fast by design: one server-rendered page with its CSS and a few lines of script inline (no framework,
 no other request until the customer asks for notifications); nothing personal beyond the first name.
+On a published route of today the page also says when the courier comes (a window, the stops still
+before this one, an apology when late: server/domain/delivery/tracking_eta.py) — never who the courier is,
+where they are or the other addresses; while the order is open a few lines of script re-read that block
+every minute from /t/<token>/eta (the same fragment, public by the token too).
 The push key and the subscription endpoints are in tracking_push.py."""
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from litestar import Controller, get
 from litestar.response import Response, Template
 
 from server.config import get_settings
+from server.domain.delivery.tracking_eta import FINISHED_ORDERS, arrival_by_token
 from server.domain.orders.queries import tracking_info
 from server.domain.orders.settings import status_settings
 from server.errors import NotFound
@@ -46,9 +51,21 @@ class TrackingController(Controller):
             order = await tracking_info(token)
         except NotFound:
             return Template("common/tracking/missing.html", status_code=404, headers=PRIVATE)
+        arrival = (await arrival_by_token(token))["arrival"]
         labels = {code: s.label for code, s in (await status_settings()).items()}
         ahead = FLOW[FLOW.index(order["status"]) + 1:] if order["status"] in FLOW else ()
         return Template("common/tracking/page.html", headers=PRIVATE,
                         context={"o": order, "token": token, "ahead": [labels[s] for s in ahead],
-                                 "delivery_labels": _delivery_labels(),
+                                 "delivery_labels": _delivery_labels(), "arrival": arrival,
+                                 "live": order["status"] not in FINISHED_ORDERS,
                                  "timezone": get_settings().timezone})
+
+    @get("/{token:str}/eta", name="tracking-eta")
+    async def eta_fragment(self, token: str) -> Template | Response[bytes]:
+        """The page's arrival block alone; the order's status in X-Order-Status (a change reloads the page)."""
+        try:
+            found = await arrival_by_token(token)
+        except NotFound:
+            return Response(b"", status_code=404, media_type="text/html", headers=PRIVATE)
+        return Template("common/tracking/_eta.html", headers={**PRIVATE, "X-Order-Status": found["status"]},
+                        context={"arrival": found["arrival"], "timezone": get_settings().timezone})
