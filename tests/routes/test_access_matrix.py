@@ -49,6 +49,7 @@ POLICY: list[tuple[str, frozenset[str], frozenset[str]]] = [
     ("=/t/push/key", ANY, PUBLIC),  # web push for the customer's tracking page
     ("=/t/{token:str}/push", ANY, PUBLIC),
     ("=/t/{token:str}", ANY, PUBLIC),  # the customer's tracking page: the token is the credential
+    ("=/t/{token:str}/eta", ANY, PUBLIC),  # its arrival block, re-read every minute
     ("=/t/sw.js", ANY, PUBLIC),  # its service worker (push notifications only)
     *[(f"=/{app}/{page}", ANY, PUBLIC) for app in ("manager", "warehouse", "courier")
       for page in ("manifest.webmanifest", "sw.js", "offline")],
@@ -100,6 +101,7 @@ POLICY: list[tuple[str, frozenset[str], frozenset[str]]] = [
     ("/courier/route", ANY, roles("courier")),  # starting today's route
     ("/courier/stop", ANY, roles("courier")),  # a stop: statuses, cash/card payments, SBP QR and its check
     ("=/courier/position", ANY, roles("courier")),  # the phone's position, once a minute when allowed
+    ("/courier/live", READ, roles("courier")),  # the courier's own route news (SSE); another courier's id: 403
 ]
 
 
