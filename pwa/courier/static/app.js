@@ -14,6 +14,8 @@
  *   a stop page keeps itself. Queued statuses show on the chips of the pages as kept.
  * - Position: with the toggle on (remembered on the phone), navigator.geolocation is read once a minute
  *   while a page of the app is open and POSTed to /courier/position.
+ * - Live: the courier's own channel over Server-Sent Events: a route the manager published or changed is
+ *   re-read and swapped in with «Маршрут изменён» (polling only while the stream is not connected).
  * - Cash: the change is computed as the courier types what the customer hands over (the server computes
  *   it again and says it after the payment). SBP needs the network: its buttons say so while offline.
  */
@@ -354,6 +356,111 @@
     });
   }
 
+  // ---- live: the manager changed the route ----------------------------------------------------------------
+  // An EventSource on the queue box's data-live-url (GET /courier/live/<courier id>, the courier's own
+  // channel) hears «route_published» / «route_changed»; the route page then re-reads /courier/ and swaps its
+  // block in when the route is not the same any more (data-route-sig: the stops, their order, statuses and
+  // ETAs), and says «Маршрут изменён»; a stop page says it with a link to the route. While the stream is not
+  // connected (no EventSource, the server away, a proxy that buffers) the route is re-read every
+  // ROUTE_POLL_MS instead; offline neither runs (the pages kept on the phone stay as they are).
+  var ROUTE_POLL_MS = 60000;
+  var live = { source: null, url: null, connections: 0, poll: null, reading: false };
+
+  function liveUrl() { var b = box(); return (b && b.getAttribute('data-live-url')) || ''; }
+
+  function notice(name) {
+    var b = box();
+    var p = b && b.querySelector('[data-testid=route-changed]');
+    if (!p) return;
+    p.textContent = text(name);
+    if (name === 'route-changed-stop') {
+      var a = document.createElement('a');
+      a.href = '/courier/';
+      a.className = 'button';
+      a.setAttribute('data-testid', 'route-changed-open');
+      a.textContent = document.querySelector('[data-testid=back-to-route]') ?
+        document.querySelector('[data-testid=back-to-route]').textContent : '→';
+      p.appendChild(document.createTextNode(' '));
+      p.appendChild(a);
+    }
+    p.hidden = false;
+  }
+
+  /** Re-reads the route page; swaps its block in (and says so) when the route changed. */
+  function refreshRoute() {
+    var current = document.querySelector('[data-route-page]');
+    if (!current) {
+      if (document.querySelector('[data-stop-page]')) notice('route-changed-stop');
+      return Promise.resolve();
+    }
+    if (live.reading || navigator.onLine === false) return Promise.resolve();
+    live.reading = true;
+    return fetch('/courier/', { credentials: 'same-origin', headers: { Accept: 'text/html' }, cache: 'no-store' })
+      .then(function (r) {
+        if (!r.ok || r.redirected) return null; // signed out meanwhile: the next navigation says so
+        return r.text();
+      }).then(function (html) {
+        live.reading = false;
+        if (!html) return;
+        var fresh = new DOMParser().parseFromString(html, 'text/html').querySelector('[data-route-page]');
+        var now = document.querySelector('[data-route-page]');
+        if (!fresh || !now || fresh.getAttribute('data-route-sig') === now.getAttribute('data-route-sig')) return;
+        var node = document.importNode(fresh, true);
+        node.setAttribute('data-ready', '1');
+        now.replaceWith(node);
+        if (window.htmx && htmx.process) htmx.process(node);
+        var toggle = node.querySelector('[data-geo-toggle]');
+        if (toggle) toggle.checked = geoOn();
+        notice('route-changed');
+        keepForOffline();
+        showQueue();
+      }, function () { live.reading = false; });
+  }
+
+  function startPolling() {
+    if (live.poll) return;
+    live.poll = setInterval(function () { if (navigator.onLine !== false) refreshRoute(); }, ROUTE_POLL_MS);
+  }
+
+  function stopPolling() {
+    if (live.poll) clearInterval(live.poll);
+    live.poll = null;
+  }
+
+  function closeLive() {
+    if (live.source) live.source.close();
+    live.source = null;
+    live.url = null;
+  }
+
+  function openLive() {
+    var url = liveUrl();
+    if (!url || navigator.onLine === false) { closeLive(); stopPolling(); return; }
+    if (!window.EventSource) { startPolling(); return; }
+    if (live.source && live.url === url && live.source.readyState !== 2) return; // 2: CLOSED
+    closeLive();
+    var source = new EventSource(url);
+    live.source = source;
+    live.url = url;
+    source.addEventListener('ready', function () {
+      live.connections += 1;
+      stopPolling();
+      if (live.connections > 1) refreshRoute(); // news may have been missed while away
+    });
+    source.addEventListener('route', function (event) {
+      var m = {};
+      try { m = JSON.parse(event.data) || {}; } catch (e) { /* not ours: re-read anyway */ }
+      if (m.change === 'started') return; // the courier's own start: the page reloads after sending it
+      refreshRoute();
+    });
+    source.addEventListener('error', function () {
+      // reconnecting by itself (the server sends retry), or given up (CLOSED: a refusal): poll meanwhile
+      if (navigator.onLine === false) return;
+      startPolling();
+      if (source.readyState === 2 && live.source === source) live.source = null;
+    });
+  }
+
   // ---- start ----------------------------------------------------------------------------------------------
   function start() {
     try {
@@ -379,19 +486,28 @@
     retries = 0;
     networkButtons();
     flush();
+    openLive();
   });
-  window.addEventListener('offline', networkButtons);
+  window.addEventListener('offline', function () {
+    networkButtons();
+    closeLive();
+    stopPolling();
+  });
+  window.addEventListener('pagehide', closeLive);
   if ('serviceWorker' in navigator) {
     navigator.serviceWorker.addEventListener('message', function (event) {
       if (event.data && event.data.type === 'sync') flush();
     });
   }
   document.addEventListener('htmx:afterSettle', function (event) {
-    if (event.detail && event.detail.target && event.detail.target.tagName === 'BODY') start();
+    if (event.detail && event.detail.target && event.detail.target.tagName === 'BODY') { start(); openLive(); }
   });
-  window.KladovkaCourier = { items: items, refusals: refusals, flush: flush, state: function () {
-    return items().then(function (rows) { return { pending: rows.length, sending: sending }; });
+  window.KladovkaCourier = { items: items, refusals: refusals, flush: flush, refreshRoute: refreshRoute, state: function () {
+    return items().then(function (rows) {
+      return { pending: rows.length, sending: sending, live: !!(live.source && live.source.readyState === 1),
+               polling: !!live.poll };
+    });
   } };
-  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', function () { start(); startGeo(); });
-  else { start(); startGeo(); }
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', function () { start(); startGeo(); openLive(); });
+  else { start(); startGeo(); openLive(); }
 })();

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 
 def courier_controllers() -> list:
+    from server.routes.courier.live import CourierLiveController
     from server.routes.courier.payment import CourierPaymentController
     from server.routes.courier.route import CourierRouteController
     from server.routes.courier.stop import CourierStopController
 
-    return [CourierRouteController, CourierStopController, CourierPaymentController]
+    return [CourierRouteController, CourierStopController, CourierPaymentController, CourierLiveController]

@@ -10,7 +10,7 @@ from typing import Any
 import msgspec
 from litestar import Request, Response
 
-from server.domain.delivery.courier_day import todays_route
+from server.domain.delivery.courier_day import courier_for_user, todays_route
 from server.errors import NotFound, ValidationFailed
 from server.routes.manager._common import (  # noqa: F401 - re-exported for the courier controllers
     actor_of,
@@ -116,6 +116,19 @@ async def my_stop(request: Request, stop_id: int) -> tuple[dict, dict]:
         if stop["id"] == stop_id:
             return day, stop  # type: ignore[return-value]
     raise NotFound("Stop %(id)s is not on your route today", id=stop_id)
+
+
+def live_path(courier_id: int | None) -> str:
+    """The courier's live stream (server/routes/courier/live.py), "" for somebody who is no courier."""
+    return f"/courier/live/{int(courier_id)}" if courier_id else ""
+
+
+async def my_live_path(request: Request, day: dict | None) -> str:
+    """live_path of the signed-in courier: from the day's route, else (no route yet) from their courier row."""
+    if day:
+        return live_path(day["route"].get("courier_id"))
+    me = await courier_for_user(actor_of(request))
+    return live_path(me["id"] if me else None)
 
 
 def status_labels() -> dict[str, str]:

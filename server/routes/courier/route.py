@@ -30,6 +30,7 @@ from server.routes.courier._common import (
     flash,
     json_answer,
     my_day,
+    my_live_path,
     page,
     redirect,
     route_status_labels,
@@ -57,6 +58,7 @@ async def route_context(request: Request) -> dict:
     upcoming = next((s for s in stops if not s["done"]), None)
     return {"day": day, "stops": stops, "done_count": done, "next_stop": upcoming, "labels": status_labels(),
             "route_labels": route_status_labels(), "new_uuid": lambda: str(uuid.uuid4()), "nav": "route",
+            "live_url": await my_live_path(request, day),
             "title": _("Today's route")}
 
 

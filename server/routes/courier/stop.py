@@ -34,6 +34,7 @@ from server.routes.courier._common import (
     fields,
     flash,
     json_answer,
+    live_path,
     my_stop,
     page,
     redirect,
@@ -92,7 +93,7 @@ async def stop_context(request: Request, stop_id: int) -> dict:
             "payments": payments, "refunds": refund_notes(await door_refund_totals(stop["order_id"])),
             "previous": stops[position - 1] if position else None,
             "following": stops[position + 1] if position + 1 < len(stops) else None,
-            "new_uuid": lambda: str(uuid.uuid4()), "nav": "stop",
+            "new_uuid": lambda: str(uuid.uuid4()), "nav": "stop", "live_url": live_path(day["route"].get("courier_id")),
             "title": _("Stop %(seq)s") % {"seq": stop.get("seq")}}
 
 

@@ -1,0 +1,149 @@
+"""The courier app's live stream (GET /courier/live/{courier_id}, Server-Sent Events over
+live_events.courier_channel()): the manager publishing the routes and moving an order away from the
+courier reach the courier's own stream (through the outbox, as the planning map's stream test does: open
+the stream with raw ASGI on the test's event loop, change through the domain, deliver the outbox, read);
+another courier, the owner and anonymous users are refused; the pages carry the stream's address."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx
+from delivery_plan_helpers import delivery_day
+from harness import login
+
+from server.domain.delivery import planning
+from server.domain.delivery.live_events import courier_channel
+from server.domain.delivery.tables import DeliveryRoute, RouteStop
+from server.domain.outbox.worker import run_once
+from tests.routes.courier_helpers import two_couriers_day
+from tests.routes.manager_helpers import form, sign_in
+
+
+class Stream:
+    """One open SSE request to the app, read as it arrives."""
+
+    def __init__(self, app, path: str, cookie: str) -> None:
+        self.app, self.path, self.cookie = app, path, cookie
+        self.chunks: list[bytes] = []
+        self.got, self.gone = asyncio.Event(), asyncio.Event()
+        self.started: dict = {}
+
+    async def _receive(self) -> dict:
+        if "request" not in self.started:
+            self.started["request"] = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await self.gone.wait()
+        return {"type": "http.disconnect"}
+
+    async def _send(self, message: dict) -> None:
+        if message["type"] == "http.response.start":
+            self.started["status"] = message["status"]
+        elif message["type"] == "http.response.body":
+            self.chunks.append(message.get("body", b""))
+            self.got.set()
+
+    def open(self) -> None:
+        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+                 "scheme": "http", "path": self.path, "raw_path": self.path.encode(), "root_path": "",
+                 "query_string": b"", "client": ("127.0.0.1", 5000), "server": ("127.0.0.1", 80),
+                 "headers": [(b"host", b"127.0.0.1"), (b"accept", b"text/event-stream"),
+                             (b"cookie", self.cookie.encode())]}
+        self.task = asyncio.create_task(self.app(scope, self._receive, self._send))
+
+    def text(self) -> str:
+        return b"".join(self.chunks).decode()
+
+    async def until(self, predicate) -> None:
+        while not predicate(self.text()):
+            self.got.clear()
+            await asyncio.wait_for(self.got.wait(), timeout=10)
+
+    def events(self) -> list[dict]:
+        out, name = [], None
+        for line in self.text().splitlines():
+            if line.startswith("event: "):
+                name = line[7:]
+            elif line.startswith("data: {\"") and name == "route":
+                out.append(json.loads(line[6:]))
+        return out
+
+    async def close(self) -> None:
+        self.gone.set()
+        await asyncio.wait_for(self.task, timeout=10)
+
+
+async def _deliver_outbox() -> None:
+    while (await run_once()).claimed:
+        pass
+
+
+async def test_publishing_and_moving_an_order_away_reach_the_couriers_own_stream(app):
+    day = await delivery_day(orders=2, couriers=2)
+    await planning.plan_day(day.day, day.warehouse, actor="manager", time_limit_s=1)
+    routes = await DeliveryRoute.select(DeliveryRoute.id, DeliveryRoute.courier).order_by(DeliveryRoute.id)
+    mine = routes[0]  # the courier the solver gave orders to
+    login_of = {cid: name for name, cid in day.couriers.items()}
+    me, other = mine["courier"], next(cid for cid in day.couriers.values() if cid != mine["courier"])
+    path = f"/courier/live/{me}"
+    async with app.lifespan():
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1", follow_redirects=True) as web:
+            await login(web, login_of[me])
+            plain = await web.get(path, follow_redirects=False)  # someone opening the address
+            assert plain.status_code == 303 and plain.headers["location"] == "/courier/"
+            page = await web.get("/courier/")  # no route published yet: the page listens all the same
+            assert f'data-live-url="{path}"' in page.text and 'data-testid="no-route"' in page.text
+            cookie = "; ".join(f"{k}={v}" for k, v in web.cookies.items())
+        await _deliver_outbox()  # the plan's own news is not this test's
+
+        stream = Stream(app, path, cookie)
+        stream.open()
+        await stream.until(lambda text: "event: ready" in text)
+        assert stream.started["status"] == 200 and "event: route" not in stream.text()
+
+        def heard(kind: str) -> list[dict]:  # Redis may carry other runs' news: this route's only
+            return [e for e in stream.events() if e["kind"] == kind and e.get("courier_id") == me]
+
+        await planning.publish_routes(day.day, day.warehouse, actor="manager")
+        await _deliver_outbox()
+        await stream.until(lambda _text: heard("route_published"))
+        (published,) = heard("route_published")
+        assert (published["route_id"], published["change"]) == (mine["id"], "published")
+
+        stop = await RouteStop.select(RouteStop.order).where(RouteStop.route == mine["id"]).first()
+        await planning.move_order(stop["order"], other, actor="manager", time_limit_s=1)
+        await _deliver_outbox()
+        await stream.until(lambda _text: heard("route_changed"))
+        (changed,) = heard("route_changed")
+        assert (changed["route_id"], changed["change"]) == (mine["id"], "replanned")
+        assert await RouteStop.count().where((RouteStop.route == mine["id"]) & (RouteStop.order == stop["order"])) == 0
+
+        await stream.close()
+        from litestar.channels import ChannelsPlugin
+
+        assert not app.plugins.get(ChannelsPlugin)._channels.get(courier_channel(me))  # unsubscribed
+
+
+async def test_only_the_courier_themself_hears_their_stream(client):
+    day = await two_couriers_day()
+    routes = {r["courier"] for r in await DeliveryRoute.select(DeliveryRoute.courier)}
+    assert len(routes) == 2
+    await login(client, "courier")
+    page = await client.get(f"/courier/stop/{day.stops['courier'][0].id}")
+    mine = int(page.text.split('data-live-url="/courier/live/')[1].split('"')[0])
+    (theirs,) = routes - {mine}
+    refused = await client.get(f"/courier/live/{theirs}", headers={"Accept": "text/event-stream"},
+                               follow_redirects=False)
+    assert refused.status_code == 403 and "свой маршрут" in refused.text
+    await client.post("/logout", data=form(client))
+    anonymous = await client.get(f"/courier/live/{mine}", headers={"Accept": "text/event-stream"},
+                                 follow_redirects=False)
+    assert anonymous.status_code in (302, 303, 401) and anonymous.status_code != 200
+    for role in ("owner", "manager", "picker"):  # the owner may open the app, but is nobody's courier
+        await sign_in(client, role, username=f"{role}-live")
+        answer = await client.get(f"/courier/live/{mine}", headers={"Accept": "text/event-stream"},
+                                  follow_redirects=False)
+        assert answer.status_code == 403, role
+        await client.post("/logout", data=form(client))
