@@ -9,6 +9,9 @@ service:
 2. Offline: the route and its stops open from the worker's cache; actions (a refused one, a card payment,
    delivered) wait in the phone's queue («Ожидают отправки: N»), survive a reload and replay once, in
    order, when the network returns; the refusal is shown on the phone; SBP says it needs the network.
+3. Live: the manager moves an order to the courier while the route page is open — the page hears it on
+   the courier's channel (SSE), swaps the new route in and says «Маршрут изменён». Then goods handed back
+   after a cash payment, queued offline and replayed: the stop page says «Верните покупателю … наличными».
 """
 
 from __future__ import annotations
@@ -22,8 +25,9 @@ import httpx
 import pytest
 from playwright.async_api import Page, expect
 
+from server.domain.delivery import planning
 from server.domain.delivery.courier_day import start_route
-from server.domain.delivery.tables import CourierPosition, RouteStop, StopAction
+from server.domain.delivery.tables import Courier, CourierPosition, RouteStop, StopAction
 from server.domain.orders.tables import Order
 from server.domain.payments.tables import Payment
 from tests.e2e.browser_settings import CONTEXT_ARGS, DEFAULT_TIMEOUT_MS
@@ -241,3 +245,43 @@ async def test_offline_the_route_opens_and_actions_replay_once_in_order(phone, p
     }""", items)
     assert answers[1:] == [[200, True], [200, True]] and answers[0][0] == 409
     assert await Payment.count() == 1 and await StopAction.count() == 1
+
+
+async def test_a_route_the_manager_changes_refreshes_by_itself_and_cash_handed_back_is_said(phone, phone_ctx):
+    day = await two_couriers_day()
+    theirs = day.stops["courier2"][0]  # Pyotr's order З-000004 (cash on delivery)
+    ivan = (await Courier.select(Courier.id).where(Courier.user.username == "courier").first())["id"]
+    await sign_in(phone)
+    await expect(phone.get_by_test_id("stop")).to_have_count(3)
+    await eventually(lambda: phone.evaluate("() => window.KladovkaCourier.state().then((s) => s.live)"),
+                     "the route page listening to its live channel")
+    await expect(phone.get_by_test_id("route-changed")).to_be_hidden()
+
+    await planning.move_order(theirs.order_id, ivan, actor="manager", time_limit_s=1)  # the manager, meanwhile
+    await expect(phone.get_by_test_id("route-changed")).to_have_text("Маршрут изменён")
+    await expect(phone.get_by_test_id("stops")).to_contain_text("З-000004")  # swapped in without a reload
+    stops = phone.get_by_test_id("stop")
+    assert await stops.count() == await RouteStop.count().where(RouteStop.route == day.routes["courier"])
+
+    await phone.get_by_test_id("start-route").click()
+    await expect(phone.get_by_test_id("route-status")).to_have_text("В пути")
+    await ready(phone)
+    await stops.filter(has_text="З-000001").get_by_test_id("stop-link").click()
+    await expect(phone.get_by_test_id("order-number")).to_have_text("З-000001")
+    await ready(phone)
+    await phone.get_by_test_id("tendered").fill("1000")
+    await phone.get_by_test_id("take-cash").click()
+    await expect(phone.get_by_test_id("payment").get_by_test_id("stop-paid")).to_have_text("Оплачен")
+    await ready(phone)
+
+    await phone_ctx.set_offline(True)  # one pack handed back, no network at the door
+    await phone.get_by_test_id("partial-panel").locator("summary").click()
+    await phone.get_by_test_id("return-qty").fill("1")
+    await phone.get_by_test_id("mark-partial").click()
+    await expect(phone.get_by_test_id("pending-count")).to_have_text("Ожидают отправки: 1")
+    await phone_ctx.set_offline(False)
+    cash_back = "Верните покупателю 500,00\u00a0₽ наличными"
+    await expect(phone.get_by_test_id("refund")).to_have_text(cash_back)  # the stop page stays and says it
+    await expect(phone.get_by_test_id("flash")).to_contain_text(cash_back)
+    await expect(phone.get_by_test_id("order-number")).to_have_text("З-000001")
+    assert await queued(phone) == 0
