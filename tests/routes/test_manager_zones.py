@@ -139,7 +139,7 @@ async def test_order_card_shows_the_zone_and_the_minimum_warning(client):
     card = await client.get(f"/manager/orders/{order_id}")
     info = texts(card.text.split('data-testid="order-zone-info"')[1].split("</p>")[0]).replace("\u00a0", " ")
     assert "Зона: Центр, доставка 300,00 ₽, мин. заказ 1 500,00 ₽" in info
-    assert 'data-testid="order-zone-below-minimum"' in card.text and "меньше минимума" in card.text
+    assert 'data-testid="order-zone-below-minimum"' in card.text and "меньше минимальной для зоны" in card.text
 
 
 async def test_outside_is_flagged_on_the_board_and_the_pin_moves_it_into_a_zone(client):

@@ -30,7 +30,7 @@ from server.domain.orders.dto import IntakeLineResult, IntakeResult, OrderIntake
 from server.domain.orders.tables import Order, OrderLine, OrderStatusChange
 from server.domain.stock.dto import ReserveRequest
 from server.domain.stock.reservations import reserve
-from server.domain.zones.assign import zone_for_point
+from server.domain.zones.assign import problems_for, zone_for_point
 from server.errors import Conflict, ValidationFailed
 
 NUMBER_PREFIX = "З"
@@ -148,6 +148,8 @@ async def _write(p: Prepared, key: str | None, digest: str, actor: str) -> Intak
         row = _order_row(p, order_id, customer_id, key, digest, now)
         row.delivery_zone_id, row.zone_status = await zone_for_point(row.delivery_method, row.delivery_lat,
                                                                      row.delivery_lon, p.warehouse["id"])
+        row.zone_problems = await problems_for(row.delivery_zone_id, row.window_start, row.window_end,
+                                               p.goods_total - p.discount_total)  # flagged, never refused
         await Order.insert(row)
         results = await reserve(order_ref(order_id), p.warehouse["id"],
                                 [ReserveRequest(x.variant_id, x.qty) for x in p.lines], partial=True, actor=actor)

@@ -31,6 +31,7 @@ from server.domain.outbox.events import emit
 from server.domain.picking import order_edits
 from server.domain.stock.dto import ReserveRequest
 from server.domain.stock.reservations import release_units, reserve
+from server.domain.zones.assign import recheck_order_zone
 from server.errors import Conflict, DomainError, NotFound, ValidationFailed
 
 EDITABLE = ("new", "confirmed", "picking")  # packed goods are in the box: unpack them by cancelling
@@ -94,6 +95,7 @@ async def _totals(order: dict) -> dict:
     total = goods - discount + order["delivery_cost"]
     await Order.update({Order.goods_total: goods, Order.discount_total: discount, Order.total: total,
                         Order.updated_at: datetime.now(UTC)}).where(Order.id == order["id"])
+    await recheck_order_zone(order["id"])  # the goods may now be below the zone's minimum
     return {"old": order["total"], "new": total}
 
 

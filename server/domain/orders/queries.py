@@ -119,7 +119,7 @@ async def list_orders(filters: OrderFilter | None = None, *, limit: int = 50, of
         Order.id, Order.number, Order.channel, Order.external_id, Order.status, Order.contact_name,
         Order.contact_phone, Order.contact_email, Order.customer, Order.total, Order.paid, Order.payment_method,
         Order.delivery_method, Order.window_start, Order.window_end, Order.manager, Order.placed_at,
-        Order.zone_status), f).order_by(
+        Order.zone_status, Order.zone_problems).output(load_json=True), f).order_by(
         Order.placed_at, ascending=False).order_by(Order.id, ascending=False).limit(
         max(1, min(int(limit), 500))).offset(max(0, int(offset)))
     for row in rows:

@@ -5,7 +5,17 @@ Money is integer kopecks (BigInt); quantities are integers of the variant's unit
 external_id) when external_id is not empty, (order, line_no) — are in a raw migration.
 """
 
-from piccolo.columns import BigInt, Boolean, DoublePrecision, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import (
+    JSON,
+    BigInt,
+    Boolean,
+    DoublePrecision,
+    ForeignKey,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
@@ -44,6 +54,7 @@ class Order(Table, tablename="sales_order"):
     delivery_lon = DoublePrecision(null=True, default=None)
     delivery_zone_id = Integer(null=True, default=None, index=True)  # zones.DeliveryZone (no FK: apps apart)
     zone_status = Varchar(length=16, default="")  # ZONE_STATUSES; "" not a courier order
+    zone_problems = JSON(default=[])  # [{kind, msgid, params}]: day, window, minimum against the zone (zones/slots.py)
     window_start = Timestamptz(null=True, default=None)
     window_end = Timestamptz(null=True, default=None)
     payment_method = Varchar(length=32, default="cash_on_delivery")  # PAYMENT_METHODS

@@ -5,18 +5,25 @@ the address pin, and for every open courier order when the zones change.
 flagged on the board and the card), "no_point" (no coordinates yet: the manager places the pin).
 The zone's delivery price and minimum order are NOT applied to the order's total: the card shows them
 with a warning when the goods come to less than the minimum.
+
+`sales_order.zone_problems`: what of the order does not fit its zone — a day it does not deliver on, a
+window outside its slots, goods below its minimum (zones/slots.py) —, checked with the zone each time
+(intake, pin, window, lines, zones changed). Flags for the card and the board, never a refusal.
 """
 
 from __future__ import annotations
 
 import math
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
+from server.config import get_settings
 from server.db import write_tx
 from server.domain.audit.log import record
 from server.domain.orders.tables import Order
 from server.domain.zones.geocoding import geocoder_configured
 from server.domain.zones.index import zone_at, zone_index
+from server.domain.zones.slots import local_window, zone_problems
 from server.errors import NotFound, ValidationFailed
 
 
@@ -31,15 +38,50 @@ async def zone_for_point(method: str, lat: float | None, lon: float | None,
     return (zone["id"], "in_zone") if zone else (None, "outside")
 
 
+def shop_zone() -> ZoneInfo:
+    return ZoneInfo(get_settings().timezone)
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+
+
+async def problems_for(zone_id: int | None, window_start: datetime | None, window_end: datetime | None,
+                       goods: int) -> list[dict]:
+    """The order's problems against the zone `zone_id` (none outside every zone: that is zone_status)."""
+    if zone_id is None:
+        return []
+    _, zones = await zone_index(None)
+    zone = zones.get(zone_id)
+    if zone is None:
+        return []
+    return zone_problems(zone, _utc(window_start), _utc(window_end), goods, shop_zone())
+
+
+async def recheck_order_zone(order_id: int) -> list[dict]:
+    """Checks the order against its zone again (its window or its goods changed) and stores the
+    problems; inside the caller's transaction. Returns them."""
+    row = await Order.select(Order.delivery_zone_id, Order.window_start, Order.window_end, Order.goods_total,
+                             Order.discount_total).where(Order.id == order_id).first()
+    if row is None:
+        raise NotFound("Order %(id)s not found", id=order_id)
+    problems = await problems_for(row["delivery_zone_id"], row["window_start"], row["window_end"],
+                                  row["goods_total"] - row["discount_total"])
+    await Order.update({Order.zone_problems: problems}).where(Order.id == order_id)
+    return problems
+
+
 async def reassign_open_orders() -> int:
     """Looks the zone of every open courier order up again (after the zones changed); returns how many
-    orders changed zone or status."""
+    orders changed zone, status or problems."""
     from server.domain.orders.status import OPEN_STATUSES  # (orders.status imports intake, which imports us)
 
     async with write_tx():
         rows = await Order.select(Order.id, Order.delivery_method, Order.delivery_lat, Order.delivery_lon,
-                                  Order.warehouse, Order.delivery_zone_id, Order.zone_status).where(
-            Order.status.is_in(list(OPEN_STATUSES)) & (Order.delivery_method == "courier"))
+                                  Order.warehouse, Order.delivery_zone_id, Order.zone_status, Order.zone_problems,
+                                  Order.window_start, Order.window_end, Order.goods_total,
+                                  Order.discount_total).where(
+            Order.status.is_in(list(OPEN_STATUSES)) & (Order.delivery_method == "courier")).output(load_json=True)
         changed = 0
         found_by_order: dict[int, tuple[int | None, str]] = {}
         for warehouse in {r["warehouse"] for r in rows}:  # one vectorised lookup per warehouse
@@ -52,9 +94,11 @@ async def reassign_open_orders() -> int:
                     zone_id, "in_zone" if zone_id is not None else "outside")
         for r in rows:
             found = found_by_order[r["id"]]
-            if found != (r["delivery_zone_id"], r["zone_status"]):
-                await Order.update({Order.delivery_zone_id: found[0], Order.zone_status: found[1]}).where(
-                    Order.id == r["id"])
+            problems = await problems_for(found[0], r["window_start"], r["window_end"],
+                                          r["goods_total"] - r["discount_total"])
+            if found != (r["delivery_zone_id"], r["zone_status"]) or problems != (r["zone_problems"] or []):
+                await Order.update({Order.delivery_zone_id: found[0], Order.zone_status: found[1],
+                                    Order.zone_problems: problems}).where(Order.id == r["id"])
                 changed += 1
     return changed
 
@@ -82,31 +126,38 @@ def check_point(lat, lon) -> tuple[float, float]:
 
 async def place_order_pin(order_id: int, lat, lon, *, actor: str) -> dict:
     """The manager puts the delivery point of the order on the map (or types it): the coordinates are
-    saved and the zone is looked up again. Returns {"zone_id", "zone_status", "zone"}."""
+    saved, the zone is looked up again and the order checked against it. Returns {"zone_id", "zone_status",
+    "zone", "problems"}."""
     lat, lon = check_point(lat, lon)
     async with write_tx():
         row = await Order.select(Order.id, Order.number, Order.delivery_method, Order.warehouse, Order.delivery_lat,
-                                 Order.delivery_lon, Order.delivery_zone_id).where(Order.id == order_id).first()
+                                 Order.delivery_lon, Order.delivery_zone_id, Order.window_start, Order.window_end,
+                                 Order.goods_total, Order.discount_total).where(Order.id == order_id).first()
         if row is None:
             raise NotFound("Order %(id)s not found", id=order_id)
         zone_id, status = await zone_for_point(row["delivery_method"], lat, lon, row["warehouse"])
+        problems = await problems_for(zone_id, row["window_start"], row["window_end"],
+                                      row["goods_total"] - row["discount_total"])
         await Order.update({Order.delivery_lat: lat, Order.delivery_lon: lon, Order.delivery_zone_id: zone_id,
-                            Order.zone_status: status, Order.updated_at: datetime.now(UTC)}).where(
-            Order.id == order_id)
+                            Order.zone_status: status, Order.zone_problems: problems,
+                            Order.updated_at: datetime.now(UTC)}).where(Order.id == order_id)
         await record(actor, "order.pin", "order", order_id, {
             "delivery_lat": {"old": row["delivery_lat"], "new": lat},
             "delivery_lon": {"old": row["delivery_lon"], "new": lon},
             "delivery_zone_id": {"old": row["delivery_zone_id"], "new": zone_id}})
     _, zones = await zone_index(row["warehouse"])
-    return {"zone_id": zone_id, "zone_status": status, "zone": zones.get(zone_id) if zone_id else None}
+    return {"zone_id": zone_id, "zone_status": status, "zone": zones.get(zone_id) if zone_id else None,
+            "problems": problems}
 
 
 async def order_zone(order_id: int) -> dict:
     """What the order card (and H4/H6) show about the order's zone:
-    {"status", "zone": row or None, "lat", "lon", "below_minimum": bool, "goods": kopecks}."""
+    {"status", "zone": row or None, "lat", "lon", "below_minimum": bool, "goods": kopecks,
+    "problems": the stored zone problems, [{kind, msgid, params}], "window": {date, from, to} local}."""
     o = await Order.select(Order.id, Order.delivery_method, Order.delivery_lat, Order.delivery_lon, Order.warehouse,
-                           Order.delivery_zone_id, Order.zone_status, Order.goods_total, Order.discount_total).where(
-        Order.id == order_id).first()
+                           Order.delivery_zone_id, Order.zone_status, Order.goods_total, Order.discount_total,
+                           Order.zone_problems, Order.window_start, Order.window_end).where(
+        Order.id == order_id).output(load_json=True).first()
     if o is None:
         raise NotFound("Order %(id)s not found", id=order_id)
     zone = None
@@ -116,21 +167,25 @@ async def order_zone(order_id: int) -> dict:
     goods = o["goods_total"] - o["discount_total"]
     return {"status": o["zone_status"], "zone": zone, "lat": o["delivery_lat"], "lon": o["delivery_lon"],
             "goods": goods, "below_minimum": bool(zone and goods < zone["min_order"]),
-            "courier": o["delivery_method"] == "courier", "can_geocode": geocoder_configured()}
+            "courier": o["delivery_method"] == "courier", "can_geocode": geocoder_configured(),
+            "problems": list(o["zone_problems"] or []),
+            "window": local_window(_utc(o["window_start"]), _utc(o["window_end"]), shop_zone())}
 
 
 async def zones_of_orders(order_ids: list[int]) -> dict[int, dict]:
-    """order id → {"zone_id", "zone_status", "zone_name", "color"} (the planning map, the board)."""
+    """order id → {"zone_id", "zone_status", "zone_name", "color", "problems"} (the planning map, the board)."""
     ids = sorted({int(i) for i in order_ids})
     if not ids:
         return {}
-    rows = await Order.select(Order.id, Order.delivery_zone_id, Order.zone_status).where(Order.id.is_in(ids))
+    rows = await Order.select(Order.id, Order.delivery_zone_id, Order.zone_status, Order.zone_problems).where(
+        Order.id.is_in(ids)).output(load_json=True)
     _, zones = await zone_index(None)
     out = {}
     for r in rows:
         z = zones.get(r["delivery_zone_id"]) if r["delivery_zone_id"] is not None else None
         out[r["id"]] = {"zone_id": r["delivery_zone_id"], "zone_status": r["zone_status"],
-                        "zone_name": z["name"] if z else "", "color": z["color"] if z else ""}
+                        "zone_name": z["name"] if z else "", "color": z["color"] if z else "",
+                        "problems": list(r["zone_problems"] or [])}
     return out
 
 

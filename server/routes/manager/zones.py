@@ -18,6 +18,7 @@ from server.domain.users.manage import list_users
 from server.domain.zones.assign import place_order_pin, suggest_order_point
 from server.domain.zones.fields import ALL_DAYS, ZoneInput, format_slots, parse_list, parse_slots
 from server.domain.zones.geojson_io import MAX_BYTES, export_geojson, export_text, import_geojson
+from server.domain.zones.window import change_order_window
 from server.domain.zones.zones import create_zone, delete_zone, get_zone, list_zones, update_zone
 from server.errors import DomainError, ValidationFailed
 from server.routes.manager._common import (
@@ -175,7 +176,8 @@ class ZonesController(Controller):
 
 
 class OrderPinController(Controller):
-    """The manager places the delivery point of an order (the card's small map, or lat/lon typed)."""
+    """The manager places the delivery point of an order (the card's small map, or lat/lon typed) and
+    changes its delivery day and window; both check the order against its zone again."""
 
     path = "/manager/orders"
     opt = {"roles": ZONE_ROLES}
@@ -194,6 +196,22 @@ class OrderPinController(Controller):
         flash(request, _("The delivery point is saved: zone «%(zone)s»") % {"zone": zone["name"]} if zone
               else _("The delivery point is saved; it is outside every delivery zone"),
               "ok" if zone else "error")
+        return redirect(request, f"/manager/orders/{order_id}")
+
+    @post("/{order_id:int}/window")
+    async def window(self, request: Request, order_id: int) -> Answer:
+        """The manager changes the delivery day and window; a window the zone does not serve is saved, flagged."""
+        from server.routes.manager.orders import _card
+
+        form = await request.form()
+        typed = {k: str(form.get(k) or "").strip()[:20] for k in ("window_date", "window_from", "window_to")}
+        try:
+            problems = await change_order_window(order_id, typed["window_date"], typed["window_from"],
+                                                 typed["window_to"], actor=actor_of(request))
+        except DomainError as exc:
+            return await _card(request, order_id, error=exc, form=typed)
+        flash(request, _("The delivery window is saved; it does not fit the zone, see why on the card") if problems
+              else _("The delivery window is saved"), "error" if problems else "ok")
         return redirect(request, f"/manager/orders/{order_id}")
 
     @post("/{order_id:int}/locate")

@@ -73,7 +73,8 @@ async def test_manager_places_the_pin_and_the_zone_follows():
     moved = await place_order_pin(order_id, 10, 10, actor="manager")
     assert moved["zone_status"] == "outside"
     assert await zones_of_orders([order_id]) == {order_id: {"zone_id": None, "zone_status": "outside",
-                                                            "zone_name": "", "color": ""}}
+                                                            "zone_name": "", "color": "",
+                                                            "problems": []}}
 
 
 @pytest.mark.parametrize(("lat", "lon", "fields"), [("x", "37", {"lat"}), ("91", "37", {"lat"}),
