@@ -16,6 +16,7 @@ PATHS = {
     "/api/v1/documents/{document_id}": {"get"},
     "/api/v1/documents/{document_id}/post": {"post"},
     "/api/v1/documents/{document_id}/unpost": {"post"},
+    "/api/v1/delivery/slots": {"get"},
 }
 
 
