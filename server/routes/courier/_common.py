@@ -4,14 +4,16 @@ the courier's own stops, and answers as a page, a redirect or JSON."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
 from litestar import Request, Response
+from litestar.response import Template
 
 from server.domain.delivery.courier_day import courier_for_user, todays_route
-from server.errors import NotFound, ValidationFailed
+from server.errors import DomainError, NotFound, ValidationFailed
 from server.routes.manager._common import (  # noqa: F401 - re-exported for the courier controllers
     actor_of,
     error_flash,
@@ -74,6 +76,16 @@ def as_json(request: Request) -> bool:
 
 def json_answer(body: dict, status_code: int = 200) -> Response:
     return Response(body, status_code=status_code, headers=NO_STORE)
+
+
+async def refused(request: Request, exc: DomainError, stop_page: Callable[[], Awaitable[dict]]) -> Template:
+    """An action of the stop page refused (a status, a payment): the page script's queue gets the problem
+    JSON (the exception again), a form gets the stop page again (`stop_page()`: its context) with the
+    reason in Russian and the refusal's status code."""
+    if as_json(request):
+        raise exc
+    return page(request, "courier/stop.html", {**await stop_page(), "flash": error_flash(exc)},
+                status_code=exc.status_code)
 
 
 def _dt(value: Any) -> datetime | None:

@@ -30,8 +30,8 @@ from server.routes.courier._common import (
     fragment,
     json_answer,
     my_stop,
-    page,
     redirect,
+    refused,
     text,
 )
 from server.routes.courier.stop import stop_context
@@ -86,11 +86,7 @@ class CourierPaymentController(Controller):
                                         slip_ref=text(data, "slip_ref", 64) if method == "card" else "",
                                         courier=actor_of(request), route_id=day["route"].get("id"))
         except DomainError as exc:
-            if json:
-                raise
-            context = await stop_context(request, stop_id)
-            return page(request, "courier/stop.html", {**context, "flash": error_flash(exc)},
-                        status_code=exc.status_code)
+            return await refused(request, exc, lambda: stop_context(request, stop_id))
         result = result or {}
         message = payment_message(method, amount, result)
         if json:

@@ -29,7 +29,6 @@ from server.routes.courier._common import (
     actor_of,
     as_json,
     device_time,
-    error_flash,
     fail_reasons,
     fields,
     flash,
@@ -39,6 +38,7 @@ from server.routes.courier._common import (
     page,
     redirect,
     refund_notes,
+    refused,
     status_labels,
     text,
 )
@@ -131,11 +131,7 @@ class CourierStopController(Controller):
                                      reason=reason if action in ("failed", "partial") else "",
                                      comment=text(data, "comment"), returned_lines=returned, at=device_time(data))
         except DomainError as exc:
-            if json:
-                raise
-            context = await stop_context(request, stop_id)
-            return page(request, "courier/stop.html", {**context, "flash": error_flash(exc)},
-                        status_code=exc.status_code)
+            return await refused(request, exc, lambda: stop_context(request, stop_id))
         result = result or {}
         message = action_message(action, stop, result)
         # goods handed back after they were paid: the money going back (a replay reads the same refunds)
