@@ -386,11 +386,12 @@
     p.hidden = false;
   }
 
-  /** Re-reads the route page; swaps its block in (and says so) when the route changed. */
-  function refreshRoute() {
+  /** Re-reads the route page; swaps its block in (and says so) when the route changed. A stop page only
+   *  says so, and only when the server told (`told`): polling and reconnecting there have nothing to compare. */
+  function refreshRoute(told) {
     var current = document.querySelector('[data-route-page]');
     if (!current) {
-      if (document.querySelector('[data-stop-page]')) notice('route-changed-stop');
+      if (told && document.querySelector('[data-stop-page]')) notice('route-changed-stop');
       return Promise.resolve();
     }
     if (live.reading || navigator.onLine === false) return Promise.resolve();
@@ -419,7 +420,8 @@
 
   function startPolling() {
     if (live.poll) return;
-    live.poll = setInterval(function () { if (navigator.onLine !== false) refreshRoute(); }, ROUTE_POLL_MS);
+    if (!document.querySelector('[data-route-page]')) return; // only the route page has something to compare
+    live.poll = setInterval(function () { if (navigator.onLine !== false) refreshRoute(false); }, ROUTE_POLL_MS);
   }
 
   function stopPolling() {
@@ -445,13 +447,13 @@
     source.addEventListener('ready', function () {
       live.connections += 1;
       stopPolling();
-      if (live.connections > 1) refreshRoute(); // news may have been missed while away
+      if (live.connections > 1) refreshRoute(false); // news may have been missed while away
     });
     source.addEventListener('route', function (event) {
       var m = {};
       try { m = JSON.parse(event.data) || {}; } catch (e) { /* not ours: re-read anyway */ }
       if (m.change === 'started') return; // the courier's own start: the page reloads after sending it
-      refreshRoute();
+      refreshRoute(true);
     });
     source.addEventListener('error', function () {
       // reconnecting by itself (the server sends retry), or given up (CLOSED: a refusal): poll meanwhile

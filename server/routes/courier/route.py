@@ -8,6 +8,8 @@
   offline queue → {ok, message}).
 - POST /courier/position — JSON {lat, lon, accuracy, at} from the page script, once a minute while the
   courier allows it → 204.
+Every page carries the address of the courier's live stream (server/routes/courier/live.py): the page
+script re-reads the route when the manager publishes or changes it.
 """
 
 from __future__ import annotations

@@ -9,7 +9,11 @@
   mark_stop (server/domain/delivery/courier_day.py), idempotent by the client UUID: a double tap or a
   replayed offline queue changes nothing twice. A form → back to the route (or the stop, for on the way
   and arrived) with the message; a refusal re-renders the stop page with the message in Russian. JSON
-  (the page script's queue) → {ok, message, status, replayed}; a refusal is a problem JSON.
+  (the page script's queue) → {ok, message, status, refunds, replayed}; a refusal is a problem JSON.
+  Goods handed back after they were paid (partial): the money going back (payments/door_refunds.py
+  door_refund_totals, in _common.refund_notes' words: «Верните покупателю 500,00 ₽ наличными», «Возврат …
+  на карту покупателя оформит менеджер») ends the message and is listed in "refunds"; a form goes back to
+  the stop page, which shows it next to the payments from then on. A replay says the same.
 """
 
 from __future__ import annotations
