@@ -147,3 +147,18 @@ async def test_only_the_courier_themself_hears_their_stream(client):
                                   follow_redirects=False)
         assert answer.status_code == 403, role
         await client.post("/logout", data=form(client))
+
+
+def _signature(html: str) -> str:
+    return html.split('data-route-sig="')[1].split('"')[0]
+
+
+async def test_the_route_pages_signature_changes_with_the_route_and_only_then(client):
+    """What the page script compares after a live message (or a poll) to decide «Маршрут изменён»."""
+    day = await two_couriers_day()
+    await login(client, "courier")
+    first = _signature((await client.get("/courier/")).text)
+    assert first.startswith(f"{day.routes['courier']}.published|") and first.count("|") == 3
+    assert _signature((await client.get("/courier/")).text) == first  # read again: the same
+    await RouteStop.update({RouteStop.seq: 9}).where(RouteStop.id == day.stops["courier"][0].id)  # a re-plan
+    assert _signature((await client.get("/courier/")).text) != first
