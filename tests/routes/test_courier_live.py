@@ -6,9 +6,6 @@ another courier, the owner and anonymous users are refused; the pages carry the 
 
 from __future__ import annotations
 
-import asyncio
-import json
-
 import httpx
 from delivery_plan_helpers import delivery_day
 from harness import login
@@ -19,59 +16,7 @@ from server.domain.delivery.tables import DeliveryRoute, RouteStop
 from server.domain.outbox.worker import run_once
 from tests.routes.courier_helpers import two_couriers_day
 from tests.routes.manager_helpers import form, sign_in
-
-
-class Stream:
-    """One open SSE request to the app, read as it arrives."""
-
-    def __init__(self, app, path: str, cookie: str) -> None:
-        self.app, self.path, self.cookie = app, path, cookie
-        self.chunks: list[bytes] = []
-        self.got, self.gone = asyncio.Event(), asyncio.Event()
-        self.started: dict = {}
-
-    async def _receive(self) -> dict:
-        if "request" not in self.started:
-            self.started["request"] = True
-            return {"type": "http.request", "body": b"", "more_body": False}
-        await self.gone.wait()
-        return {"type": "http.disconnect"}
-
-    async def _send(self, message: dict) -> None:
-        if message["type"] == "http.response.start":
-            self.started["status"] = message["status"]
-        elif message["type"] == "http.response.body":
-            self.chunks.append(message.get("body", b""))
-            self.got.set()
-
-    def open(self) -> None:
-        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
-                 "scheme": "http", "path": self.path, "raw_path": self.path.encode(), "root_path": "",
-                 "query_string": b"", "client": ("127.0.0.1", 5000), "server": ("127.0.0.1", 80),
-                 "headers": [(b"host", b"127.0.0.1"), (b"accept", b"text/event-stream"),
-                             (b"cookie", self.cookie.encode())]}
-        self.task = asyncio.create_task(self.app(scope, self._receive, self._send))
-
-    def text(self) -> str:
-        return b"".join(self.chunks).decode()
-
-    async def until(self, predicate) -> None:
-        while not predicate(self.text()):
-            self.got.clear()
-            await asyncio.wait_for(self.got.wait(), timeout=10)
-
-    def events(self) -> list[dict]:
-        out, name = [], None
-        for line in self.text().splitlines():
-            if line.startswith("event: "):
-                name = line[7:]
-            elif line.startswith("data: {\"") and name == "route":
-                out.append(json.loads(line[6:]))
-        return out
-
-    async def close(self) -> None:
-        self.gone.set()
-        await asyncio.wait_for(self.task, timeout=10)
+from tests.routes.sse_stream import Stream
 
 
 async def _deliver_outbox() -> None:
@@ -98,7 +43,7 @@ async def test_publishing_and_moving_an_order_away_reach_the_couriers_own_stream
             cookie = "; ".join(f"{k}={v}" for k, v in web.cookies.items())
         await _deliver_outbox()  # the plan's own news is not this test's
 
-        stream = Stream(app, path, cookie)
+        stream = Stream(app, path, cookie, event="route")
         stream.open()
         await stream.until(lambda text: "event: ready" in text)
         assert stream.started["status"] == 200 and "event: route" not in stream.text()

@@ -5,8 +5,6 @@ the domain, deliver the outbox, read the event."""
 
 from __future__ import annotations
 
-import asyncio
-import json
 import uuid
 
 import httpx
@@ -20,61 +18,9 @@ from server.domain.delivery.stop_actions import mark_stop
 from server.domain.delivery.tables import DeliveryRoute, RouteStop
 from server.domain.outbox.worker import run_once
 from tests.routes.manager_helpers import form, sign_in
+from tests.routes.sse_stream import Stream
 
 PATH = "/manager/delivery/live"
-
-
-class Stream:
-    """One open SSE request to the app, read as it arrives."""
-
-    def __init__(self, app, cookie: str) -> None:
-        self.app, self.cookie = app, cookie
-        self.chunks: list[bytes] = []
-        self.got, self.gone = asyncio.Event(), asyncio.Event()
-        self.started: dict = {}
-
-    async def _receive(self) -> dict:
-        if "request" not in self.started:
-            self.started["request"] = True
-            return {"type": "http.request", "body": b"", "more_body": False}
-        await self.gone.wait()
-        return {"type": "http.disconnect"}
-
-    async def _send(self, message: dict) -> None:
-        if message["type"] == "http.response.start":
-            self.started["status"] = message["status"]
-        elif message["type"] == "http.response.body":
-            self.chunks.append(message.get("body", b""))
-            self.got.set()
-
-    def open(self) -> None:
-        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
-                 "scheme": "http", "path": PATH, "raw_path": PATH.encode(), "root_path": "", "query_string": b"",
-                 "client": ("127.0.0.1", 5000), "server": ("127.0.0.1", 80),
-                 "headers": [(b"host", b"127.0.0.1"), (b"accept", b"text/event-stream"),
-                             (b"cookie", self.cookie.encode())]}
-        self.task = asyncio.create_task(self.app(scope, self._receive, self._send))
-
-    def text(self) -> str:
-        return b"".join(self.chunks).decode()
-
-    async def until(self, predicate) -> None:
-        while not predicate(self.text()):
-            self.got.clear()
-            await asyncio.wait_for(self.got.wait(), timeout=10)
-
-    def events(self) -> list[dict]:
-        out, name = [], None
-        for line in self.text().splitlines():
-            if line.startswith("event: "):
-                name = line[7:]
-            elif line.startswith("data: {\"") and name == "delivery":
-                out.append(json.loads(line[6:]))
-        return out
-
-    async def close(self) -> None:
-        self.gone.set()
-        await asyncio.wait_for(self.task, timeout=10)
 
 
 async def _deliver_outbox() -> None:
@@ -98,7 +44,7 @@ async def test_the_stream_sends_a_position_and_a_stop_change_and_unsubscribes_wh
         route = await DeliveryRoute.select(DeliveryRoute.id).first()
         stop = await RouteStop.select(RouteStop.id).where(RouteStop.route == route["id"]).order_by(RouteStop.seq).first()
 
-        stream = Stream(app, cookie)
+        stream = Stream(app, PATH, cookie, event="delivery")
         stream.open()
         await stream.until(lambda text: "event: ready" in text)
         assert stream.started["status"] == 200
