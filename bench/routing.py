@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/routing.py                          # all 56 instances, 10 s each (+ the baseline)
     .venv/bin/python bench/routing.py --instances 'R1*' --time-limit 5 --no-baseline
+    .venv/bin/python bench/routing.py --instances 'R103,R107,RC1*' --no-baseline
 
 For each instance it runs server.routing.vrp.solve (in this process, with its worker processes), checks the
 answer with an independent feasibility check in exact doubles (capacity, windows, depot horizon, every customer
@@ -93,13 +94,15 @@ def baseline(problem, seconds: float) -> tuple[int, float, list[list[int]]] | No
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--dir", type=Path, default=DEFAULT_DIR)
-    ap.add_argument("--instances", default="*", help="glob on instance names, e.g. 'RC1*' (default: all)")
+    ap.add_argument("--instances", default="*", help="glob(s) on instance names, comma-separated, e.g. "
+                    "'RC1*' or 'R103,R107' (default: all)")
     ap.add_argument("--time-limit", type=float, default=10.0)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--no-baseline", action="store_true", help="skip the plain OR-Tools run")
     args = ap.parse_args()
     bks = {r["instance"]: r for r in csv.DictReader((args.dir / "bks.csv").open(encoding="utf-8"))}
-    files = sorted(p for p in args.dir.glob("*.txt") if fnmatch.fnmatch(p.stem, args.instances))
+    globs = [g.strip() for g in args.instances.split(",") if g.strip()]
+    files = sorted(p for p in args.dir.glob("*.txt") if any(fnmatch.fnmatch(p.stem, g) for g in globs))
     print(f"{'inst':<6} {'BKS':>10} {'ours':>12} {'gap%':>6} {'dv':>3} {'status':<10} {'s':>5}  "
           f"{'baseline':>12} {'ours/base':>9}")
     rows = []

@@ -5,10 +5,13 @@ The search, per worker, under one wall-clock deadline:
    whole fleet (the status: "time_limit" when the limit cut this phase before its first local optimum);
 2. route elimination: take the used route with the fewest stops away, give its stops to the remaining
    vehicles (they start unperformed) and run GLS until every stop is placed again — then one fewer again;
-3. (second worker, short-route instances) iterated local search that accepts only answers placing at least
-   as many stops, on one vehicle fewer;
-4. the rest of the time on distance with the fleet found: GLS from the best answer (first worker) or
-   iterated local search — SISR ruin & recreate, simulated annealing — from scratch (second worker).
+3. (up to 150 stops, one kind of vehicle, no locks) the ejection pool (server/routing/eject.py): pure-Python
+   route minimisation seeded with the complete answer — both workers on short routes (Solomon R1/RC1, where
+   GLS elimination stalls 1-2 routes above the best known), the second worker briefly on long ones;
+   (optional, Strategy.ils_slice) iterated local search accepting only answers that place at least as many
+   stops, on one vehicle fewer;
+4. the rest of the time on distance with the fleet found: GLS from the best answer, or iterated local
+   search — SISR ruin & recreate, simulated annealing — afresh (second worker, long routes).
 With workers=2 the second worker runs in a spawned process (safe from a thread and from the CLI; a process
 that may not have children falls back to one worker); the best answer (fewest dropped, fewest vehicles,
 shortest) wins.
@@ -23,6 +26,7 @@ import multiprocessing
 import time
 from dataclasses import dataclass
 
+from server.routing import eject
 from server.routing.ormodel import Instance, Model, Outcome
 from server.routing.problem import Problem, Solution, Unassigned
 from server.routing.timing import fits, impossible_reason, plan_route
@@ -40,24 +44,28 @@ class Strategy:
     final: str = "GLS"             # last phase: "GLS" from the best found, or "ILS" (ruin & recreate) afresh
     fixed: int = 0                 # GLS first phase: fixed cost per used vehicle, in longest arcs
     ils_slice: float = 0.0         # after GLS elimination: ILS attempts at one vehicle fewer, this share each
+    eject_until: float = 0.0       # after GLS elimination: ejection-pool route minimisation until this share
+    seed: int = 1                  # of the ejection pool's random choices
 
 
 def strategies_for(n_visits: int, workers: int, stops_per_route: float = 50.0) -> list[Strategy]:
-    """Per worker. The searches are deterministic, so the workers differ by first-solution strategy and by
-    what the time goes to. The first spends most of it on fewer vehicles (GLS route elimination). The second,
-    on short routes (tight windows, ~< 20 stops a route: Solomon R1/RC1), adds ILS route elimination (it
-    empties routes GLS cannot), on long routes it settles the fleet early and gives ~70 % to iterated local
-    search for distance (measured with bench/routing.py; /work/notes/h1_routing_bench.txt)."""
+    """Per worker. The workers differ by first-solution strategy, by what the time goes to and by the
+    ejection pool's seed. On short routes (tight windows, ~< 20 stops a route: Solomon R1/RC1) both give
+    the middle of the budget to the ejection pool (it empties routes GLS route elimination cannot) and the
+    rest to GLS for distance, the second a longer pool. Otherwise the first spends most of the time on GLS
+    route elimination; the second settles the fleet early (a short ejection pool) and gives ~65 % to
+    iterated local search for distance (measured with bench/routing.py)."""
+    first = Strategy("PARALLEL_CHEAPEST_INSERTION")
     if n_visits <= 150 and stops_per_route < 20:
-        second = Strategy("PATH_CHEAPEST_ARC", phase1_share=0.15, slice_share=0.15, vehicles_share=0.3,
-                          final="ILS", ils_slice=0.3)
+        first = Strategy("PARALLEL_CHEAPEST_INSERTION", phase1_share=0.2, vehicles_share=0.2, eject_until=0.65)
+        second = Strategy("PATH_CHEAPEST_ARC", phase1_share=0.1, vehicles_share=0.1, eject_until=0.75, seed=2)
     elif n_visits <= 150:
-        second = Strategy("PATH_CHEAPEST_ARC", phase1_share=0.15, slice_share=0.15, vehicles_share=0.3,
-                          final="ILS")
+        second = Strategy("PATH_CHEAPEST_ARC", phase1_share=0.15, slice_share=0.15, vehicles_share=0.15,
+                          eject_until=0.35, final="ILS", seed=2)
     else:   # path cheapest arc leaves a third of a 300-stop city day unplaced in 10 s; insertion places ~all
         second = Strategy("PARALLEL_CHEAPEST_INSERTION", phase1_share=0.3, slice_share=0.15,
                           vehicles_share=0.45, final="ILS")
-    return [Strategy("PARALLEL_CHEAPEST_INSERTION"), second][:max(1, workers)]
+    return [first, second][:max(1, workers)]
 
 
 def _stops_per_route(problem: Problem, visits: list[int]) -> float:
@@ -177,6 +185,22 @@ def _pipeline(problem: Problem, visits: list[int], fixed_ids: dict[int, list[str
         else:
             failed.add((frozenset(used), options[0]))
     notes.append(f"route elimination: {eliminated} route(s) removed, {len(failed)} attempt(s) failed")
+    # 2b. (one worker) ejection pool in pure Python, seeded with the complete answer; GLS then works on its
+    #     fleet for distance
+    if strategy.eject_until and best.dropped == 0 and eject.applicable(inst):
+        end = t0 + budget * strategy.eject_until
+        if end - time.time() > 0.2:
+            used = sorted(k for k, r in best.routes.items() if r)
+            routes = eject.minimise(inst, [best.routes[k] for k in used], end, seed=strategy.seed, notes=notes)
+            if len(routes) < len(used):
+                best = _outcome(inst, best, used, routes)
+                if strategy.final != "GLS" and deadline - time.time() > budget * 0.3:
+                    # the pool's answer is long (random moves): GLS shortens it before ILS starts afresh
+                    fewer = [k for k, r in best.routes.items() if r]
+                    polished = Model(inst, fewer).search(first=strategy.first, meta="GUIDED_LOCAL_SEARCH",
+                                                         seconds=budget * 0.15, initial=best.routes)
+                    if polished is not None and polished.key() < best.key():
+                        best = polished
     # 3. (one worker) iterated local search accepting only answers that place at least as many stops, on one
     #    vehicle fewer — it empties routes where GLS cannot (tight windows); repeated while it succeeds
     while strategy.ils_slice and not inst.fixed and deadline - time.time() > budget * (strategy.ils_slice + 0.3):
@@ -202,6 +226,20 @@ def _pipeline(problem: Problem, visits: list[int], fixed_ids: dict[int, list[str
                      f"{final.distance if final else '-'}, dropped {final.dropped if final else '-'}")
     best.status = first_status
     return best, notes
+
+
+def _outcome(inst: Instance, base: Outcome, used: list[int], routes: list[list[int]]) -> Outcome:
+    """An answer of routes (all vehicles alike) on the first of the vehicles used."""
+    by_vehicle = {k: [] for k in base.routes}
+    for k, r in zip(used, routes, strict=False):
+        by_vehicle[k] = list(r)
+    p = inst.problem
+    distance = 0
+    for k, r in by_vehicle.items():
+        if r:
+            path = [inst.depot_node[p.vehicles[k].start_node], *r, inst.depot_node[p.vehicles[k].end_node]]
+            distance += sum(inst.dist[a][b] for a, b in zip(path, path[1:], strict=False))
+    return Outcome(by_vehicle, base.dropped, distance, base.status, base.seconds, base.solutions)
 
 
 def _child(conn, problem: Problem, visits: list[int], fixed_ids: dict[int, list[str]], strategy: Strategy,
