@@ -8,7 +8,6 @@ from pathlib import Path
 
 from litestar import Litestar, Router
 from litestar.channels import ChannelsPlugin
-from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.middleware import DefineMiddleware
@@ -16,8 +15,6 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
-from litestar.stores.memory import MemoryStore
-from litestar.stores.registry import StoreRegistry
 from litestar.template.config import TemplateConfig
 
 from server.config import get_settings
@@ -26,6 +23,7 @@ from server.outbox_runner import start_inline, stop_inline
 from server.routes import route_handlers
 from server.web.access import AuthenticationMiddleware, access_guard
 from server.web.locale_mw import LocaleMiddleware
+from server.web.per_start import PerStartChannelsBackend, make_channels_backend, make_stores, refresh_stores
 from server.web.problems import EXCEPTION_HANDLERS
 from server.web.sessions import SessionConfig
 from server.web.templating import PWA_DIR, make_environment
@@ -33,23 +31,8 @@ from server.web.templating import PWA_DIR, make_environment
 log = logging.getLogger("kladovka")
 
 
-def _stores(redis_url: str | None) -> StoreRegistry:
-    if not redis_url:
-        return StoreRegistry(default_factory=lambda name: MemoryStore())
-    from litestar.stores.redis import RedisStore
-
-    root = RedisStore.with_client(url=redis_url, namespace="kladovka")
-    return StoreRegistry(default_factory=root.with_namespace)
-
-
 def _channels(redis_url: str | None) -> ChannelsPlugin:
-    if redis_url:
-        from litestar.channels.backends.redis import RedisChannelsPubSubBackend
-        from redis.asyncio import Redis
-
-        backend = RedisChannelsPubSubBackend(redis=Redis.from_url(redis_url))
-    else:
-        backend = MemoryChannelsBackend(history=0)
+    backend = PerStartChannelsBackend(lambda: make_channels_backend(redis_url))
     return ChannelsPlugin(backend=backend, arbitrary_channels_allowed=True)
 
 
@@ -67,20 +50,21 @@ def _static_routers() -> list:
 async def _open_pool(app: Litestar) -> None:
     """PostgreSQL: one connection pool per process (without it every query opens a connection,
     about three times slower in bench/ledger.py). SQLite needs none. Only the app that opened the
-    pool closes it. KLADOVKA_DB_POOL=0 turns it off: the test client runs the app on an event loop
-    of its own, and a pool belongs to the loop that made it."""
+    pool closes it. A pool belongs to the loop that made it (server/pg_engine.py keeps one per loop,
+    so the test client's app, on a loop of its own, pools too). KLADOVKA_DB_POOL=0 turns it off."""
     from server.db import engine, is_sqlite
 
+    app.state.db_pool = None  # an app may start again (tests): what an earlier start opened is not ours
     if not is_sqlite() and engine().pool is None and get_settings().db_pool_size > 0:
         await engine().start_connection_pool(min_size=1, max_size=get_settings().db_pool_size)
-        app.state.owns_db_pool = True
+        app.state.db_pool = engine().pool
 
 
 async def _close_pool(app: Litestar) -> None:
     from server.db import engine
 
-    pool = engine().pool if app.state.get("owns_db_pool") else None
-    if pool is None:
+    pool = app.state.get("db_pool")
+    if pool is None or engine().pool is not pool:
         return
     engine().pool = None
     try:
@@ -104,7 +88,7 @@ def create_app() -> Litestar:
         middleware=[session.middleware, DefineMiddleware(AuthenticationMiddleware),
                     DefineMiddleware(LocaleMiddleware)],
         csrf_config=csrf,
-        stores=_stores(settings.redis_url),
+        stores=make_stores(settings.redis_url),  # replaced at each start-up (refresh_stores)
         plugins=[HTMXPlugin(), _channels(settings.redis_url)],
         template_config=template_config,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
@@ -114,7 +98,7 @@ def create_app() -> Litestar:
                                          description="An API token: `kladovka token create NAME --role ROLE`")}),
                                      openapi_router=Router("/schema", route_handlers=[], include_in_schema=False,
                                                            opt={"public": True})),
-        on_startup=[_open_pool, start_inline, start_scheduler],  # outbox worker, site exchanges (KLADOVKA_WORKER)
+        on_startup=[refresh_stores(settings.redis_url), _open_pool, start_inline, start_scheduler],  # outbox worker, site exchanges (KLADOVKA_WORKER)
         on_shutdown=[stop_scheduler, stop_inline, _close_pool],
         debug=False,
     )

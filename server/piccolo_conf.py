@@ -1,17 +1,17 @@
 """Piccolo's engine and app registry, built from DATABASE_URL."""
 
 from piccolo.conf.apps import AppRegistry
-from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
 from server.config import get_settings
+from server.pg_engine import LoopPooledPostgresEngine
 
 _db = get_settings().database
 
 if _db.is_sqlite:
     DB = SQLiteEngine(path=_db.path, timeout=30)
 else:
-    DB = PostgresEngine(
+    DB = LoopPooledPostgresEngine(
         config={
             "host": _db.host,
             "port": _db.port,

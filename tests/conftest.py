@@ -14,9 +14,9 @@ import pytest
 _TMP = Path(tempfile.mkdtemp(prefix="kladovka-test-"))
 os.environ["KLADOVKA_VAR_DIR"] = str(_TMP)
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
-# The test client runs the app on its own event loop while tests call the domain on theirs; an asyncpg
-# pool belongs to one loop, so in-process apps run without one (the e2e server process uses a pool).
-os.environ["KLADOVKA_DB_POOL"] = "0"
+# PostgreSQL: the tests' loop and each test client's app loop pool their own connections
+# (server/pg_engine.py); a connection per query costs ~10 ms here. Small pools: many test clients.
+os.environ.setdefault("KLADOVKA_DB_POOL", "4")
 os.environ["KLADOVKA_WORKER"] = "off"  # tests run the outbox worker themselves (run_once)
 # plans in one solver process: the two backends' runs already share the 2 cores (tests/routing asks for 2)
 os.environ.setdefault("KLADOVKA_ROUTING_WORKERS", "1")
@@ -98,7 +98,17 @@ async def database():
             await _check_redis(SETTINGS.redis_url)
         except Exception as exc:
             pytest.exit(f"Redis unavailable ({SETTINGS.redis_url}): {exc}", returncode=3)
-    yield
+    if IS_SQLITE:
+        yield
+        return
+    from server.db import engine
+
+    # the tests' own loop: up to 20 at once, so concurrency tests (reservations, intake) stay concurrent
+    await engine().start_connection_pool(min_size=1, max_size=20)
+    try:
+        yield
+    finally:
+        await engine().close_connection_pool()
 
 
 @pytest.fixture(autouse=True)
@@ -108,11 +118,22 @@ async def clean_db(database):
     yield
 
 
+_APPS: dict[str, object] = {}
+
+
 @pytest.fixture
 async def app():
+    """The app, built once per set of settings: building it costs 1.5-4 s here (Litestar parses ~430
+    handlers). Each test client still starts it afresh: stores, channels and the PostgreSQL pool are
+    made at every start-up, on the client's loop (server/web/per_start.py), so no test sees another's."""
     from server.app import create_app
+    from server.config import fiscal_settings
 
-    return create_app()
+    key = repr((get_settings(), fiscal_settings()))
+    if key not in _APPS:
+        _APPS.clear()
+        _APPS[key] = create_app()
+    return _APPS[key]
 
 
 @pytest.fixture

@@ -39,23 +39,35 @@ async def clear_all_tables() -> None:
 
     tables = all_tables()
     if IS_SQLITE:
-        for table in reversed(tables):
-            for fk in table._meta.foreign_key_columns:  # a tree (category.parent) empties leaves-first
-                if fk._foreign_key_meta.resolved_references is table and fk._meta.null:
-                    await table.update({fk: None}, force=True)
-            await table.delete(force=True)
-        await engine().run_ddl("DELETE FROM sqlite_sequence") if await _has_sqlite_sequence() else None
+        # one transaction on one connection (a query outside one opens a connection of its own), and
+        # only the tables a test wrote to
+        used = set(await _tables_with_rows([t._meta.tablename for t in tables]))
+        async with engine().transaction():
+            for table in reversed(tables):
+                if table._meta.tablename not in used:
+                    continue
+                for fk in table._meta.foreign_key_columns:  # a tree (category.parent) empties leaves-first
+                    if fk._foreign_key_meta.resolved_references is table and fk._meta.null:
+                        await table.update({fk: None}, force=True)
+                await table.delete(force=True)
+            if used and await _has_sqlite_sequence():
+                await engine().run_ddl("DELETE FROM sqlite_sequence")
     else:
         # TRUNCATE costs per table (new files for each), ~300 ms for all of them: empty only the tables a
         # test wrote to, then restart every sequence that moved (ids start at 1 in every test, as before).
-        names = [t._meta.tablename for t in tables]
-        probe = " UNION ALL ".join(f"SELECT '{n}' AS name WHERE EXISTS (SELECT 1 FROM \"{n}\")" for n in names)
-        used = [r["name"] for r in await engine().run_ddl(probe)]
+        used = await _tables_with_rows([t._meta.tablename for t in tables])
         if used:
             quoted = ", ".join(f'"{n}"' for n in used)
             await engine().run_ddl(f"TRUNCATE {quoted} CASCADE")
         await engine().run_ddl("SELECT setval(format('%I.%I', schemaname, sequencename)::regclass, 1, false) "
                                "FROM pg_sequences WHERE schemaname = current_schema() AND last_value IS NOT NULL")
+
+
+async def _tables_with_rows(names: list[str]) -> list[str]:
+    from server.db import engine
+
+    probe = " UNION ALL ".join(f"SELECT '{n}' AS name WHERE EXISTS (SELECT 1 FROM \"{n}\")" for n in names)
+    return [r["name"] for r in await engine().run_ddl(probe)]
 
 
 async def _has_sqlite_sequence() -> bool:

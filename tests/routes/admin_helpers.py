@@ -55,8 +55,8 @@ async def attempts_store(app):
     if not redis_url:
         yield app.stores.get("login_attempts")
         return
-    from server.app import _stores
+    from server.web.per_start import make_stores
 
-    store = _stores(redis_url).get("login_attempts")
+    store = make_stores(redis_url).get("login_attempts")
     async with store:
         yield store
