@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 
-import anyio
 from litestar import Controller, Request, get
 from litestar.channels import ChannelsPlugin
 from litestar.response import Redirect, ServerSentEvent, ServerSentEventMessage
@@ -28,17 +27,9 @@ from server.routes.courier._common import OPT, actor_of
 from server.routes.manager.orders_live import order_events
 
 
-async def route_events(channels: ChannelsPlugin, courier_id: int) -> AsyncGenerator[ServerSentEventMessage, None]:
+def route_events(channels: ChannelsPlugin, courier_id: int) -> AsyncGenerator[ServerSentEventMessage, None]:
     """The courier's stream: "ready", then an event "route" per message of their channel."""
-    stream = order_events(channels, courier_channel(courier_id))
-    try:
-        async for message in stream:
-            if message.event == "order":
-                message.event = "route"
-            yield message
-    finally:
-        with anyio.CancelScope(shield=True):  # a disconnect: the inner stream unsubscribes at once
-            await stream.aclose()
+    return order_events(channels, courier_channel(courier_id), event="route")
 
 
 class CourierLiveController(Controller):

@@ -11,7 +11,6 @@ from collections.abc import AsyncGenerator
 from datetime import UTC, date, datetime
 from typing import Any
 
-import anyio
 from litestar import Controller, Request, get, post
 from litestar.channels import ChannelsPlugin
 from litestar.plugins.htmx import ClientRedirect
@@ -104,19 +103,11 @@ async def _warehouse_id(warehouse: Any) -> int:
     return int(chosen["id"])
 
 
-async def delivery_events(channels: ChannelsPlugin) -> AsyncGenerator[ServerSentEventMessage, None]:
+def delivery_events(channels: ChannelsPlugin) -> AsyncGenerator[ServerSentEventMessage, None]:
     """The planning map's stream: "ready", then an event "delivery" per message of live_events.message
     ({"kind": "position" | "stop_changed" | "route_changed" | "planned" | "route_published", ids …}),
     keep-alive comments; the subscription's life as the order board's (orders_live.order_events)."""
-    stream = order_events(channels, delivery_channel())
-    try:
-        async for message in stream:
-            if message.event == "order":
-                message.event = "delivery"
-            yield message
-    finally:
-        with anyio.CancelScope(shield=True):  # a disconnect: the inner stream unsubscribes at once
-            await stream.aclose()
+    return order_events(channels, delivery_channel(), event="delivery")
 
 
 def _run_message(run: dict) -> str:

@@ -26,9 +26,11 @@ LIFETIME_SECONDS = 15 * 60.0
 RETRY_MS = 3000
 
 
-async def order_events(channels: ChannelsPlugin, channel: str, *, keepalive: float = KEEPALIVE_SECONDS,
+async def order_events(channels: ChannelsPlugin, channel: str, *, event: str = "order",
+                       keepalive: float = KEEPALIVE_SECONDS,
                        lifetime: float = LIFETIME_SECONDS) -> AsyncGenerator[ServerSentEventMessage, None]:
-    """The stream of one board: "ready", then the channel's messages as "order" events."""
+    """The stream of one board: "ready", then the channel's messages as `event` events (also the planning
+    map's "delivery" and the courier app's "route" streams)."""
     subscriber = await channels.subscribe([channel])
     inbox: asyncio.Queue[bytes] = asyncio.Queue(maxsize=1000)
 
@@ -46,7 +48,7 @@ async def order_events(channels: ChannelsPlugin, channel: str, *, keepalive: flo
                 except TimeoutError:
                     yield ServerSentEventMessage(comment="keep-alive", data=None)
                     continue
-                yield ServerSentEventMessage(event="order", data=data.decode("utf-8", "replace"))
+                yield ServerSentEventMessage(event=event, data=data.decode("utf-8", "replace"))
     finally:
         with anyio.CancelScope(shield=True):  # a disconnect cancels us: unsubscribe all the same
             await channels.unsubscribe(subscriber, [channel])
