@@ -4,7 +4,8 @@ once: confirmed orders waiting to be picked in the main warehouse, and a supplie
 - Six orders placed this morning, confirmed by the manager, every line in stock in the main warehouse's
   bins (nothing short, so each can be picked to the end): two with goods that need a Честный ЗНАК
   code per unit, one with a whole package of goods whose package barcode counts several units, one of
-  goods spread over two bins when any are, the others small; delivery windows later today and tomorrow.
+  goods spread over two bins when any are, the others small (at least the minimum order of their
+  delivery zone); delivery windows in the zone's slots today and tomorrow (or its next delivery day).
 - A draft receipt from «ООО Зерно-Импорт»: what the supplier's invoice says will arrive, not posted —
   the picker receives it on the device (scans, counts against it, posts).
 The orders' events are marked done in the outbox like the history's (nobody is told about an invented
@@ -21,6 +22,7 @@ from server.demo import timeline
 from server.demo.orders import _backdate, _settle_outbox
 from server.demo.people import Person, customer_input, demo_people
 from server.demo.stock_plan import MAIN
+from server.demo.zone_fit import minimum_of, zone_of
 from server.domain.catalog.tables import Barcode, Price, PriceType, Product, Variant
 from server.domain.orders.dto import DeliveryInput, IntakeLine, OrderIntake, PaymentInput
 from server.domain.orders.edits import assign_manager
@@ -73,8 +75,9 @@ async def _stocked(warehouse_id: int) -> list[_Stocked]:
             for v in variants if balances.get(v["id"], 0) > 0 and retail.get(v["id"], 0) > 0]
 
 
-def _baskets(goods: list[_Stocked], rng: random.Random) -> list[list[tuple[_Stocked, int]]]:
-    """Six baskets, each line within what is free (what one basket takes is not offered to the next)."""
+def _baskets(goods: list[_Stocked], rng: random.Random, minima: list[int]) -> list[list[tuple[_Stocked, int]]]:
+    """Six baskets, each line within what is free (what one basket takes is not offered to the next),
+    each reaching the minimum order of its delivery zone (`minima`, kopecks, basket by basket)."""
     free = {g.variant_id: g.available for g in goods}
 
     def take(candidates: list[_Stocked], qty: int) -> tuple[_Stocked, int] | None:
@@ -95,13 +98,18 @@ def _baskets(goods: list[_Stocked], rng: random.Random) -> list[list[tuple[_Stoc
         [(lambda: plain, 1)],
     ]
     baskets = []
-    for spec in wanted:
+    for n, spec in enumerate(wanted):
         lines = []
         for source, qty in spec:
             candidates = [g for g in source() if g.variant_id not in {x.variant_id for x, _ in lines}]
             got = _whole_package(candidates, free, rng) if qty is None else take(candidates, qty)
             if got:
                 lines.append(got)
+        while sum(g.retail * q for g, q in lines) < (minima[n] if n < len(minima) else 0):
+            got = take([g for g in plain if g.variant_id not in {x.variant_id for x, _ in lines}], 1)
+            if got is None:
+                break
+            lines.append(got)
         if lines:
             baskets.append(lines)
     return baskets
@@ -117,11 +125,14 @@ def _whole_package(candidates: list[_Stocked], free: dict[int, int], rng: random
 
 
 def _intake(lines: list[tuple[_Stocked, int]], person: Person, n: int, now: datetime) -> OrderIntake:
-    day = now + timedelta(days=n // 3)
-    start = timeline.at_local(day, 15 if n % 2 else 11)
+    """Today or tomorrow (the next day its zone delivers on), in a slot of the zone."""
+    day, hours = now + timedelta(days=n // 3), (14, 18) if n % 2 else (10, 14)
+    zone = zone_of(person.address.lat, person.address.lon)
+    if zone is not None:
+        day, hours = zone.delivery_day(day), zone.fit(*hours)
     delivery = DeliveryInput(method="courier", address=person.address.text, lat=person.address.lat,
-                             lon=person.address.lon, window_start=start, window_end=start + timedelta(hours=4),
-                             cost=30000)
+                             lon=person.address.lon, window_start=timeline.at_local(day, hours[0]),
+                             window_end=timeline.at_local(day, hours[1]), cost=30000)
     return OrderIntake(channel="phone", lines=[IntakeLine(qty=q, price=g.retail, sku=g.sku) for g, q in lines],
                        customer=customer_input(person, random.Random(n)), delivery=delivery,
                        payment=PaymentInput(method="card_on_delivery"), warehouse_code=MAIN,
@@ -149,8 +160,10 @@ async def load_floor(warehouse_id: int) -> FloorResult:
     people = [p for p in demo_people() if p.address.text and not p.company][:ORDERS_TO_PICK * 3]
     last_event = await OutboxEvent.select(OutboxEvent.id).order_by(OutboxEvent.id, ascending=False).first()
     result, ids = FloorResult(orders=[]), []
-    for n, lines in enumerate(_baskets(goods, rng)):
-        taken = await intake_order(_intake(lines, people[n * 3], n, now), actor="manager")
+    buyers = people[::3][:ORDERS_TO_PICK]
+    minima = [minimum_of(p.address.lat, p.address.lon) for p in buyers]
+    for n, lines in enumerate(_baskets(goods, rng, minima)):
+        taken = await intake_order(_intake(lines, buyers[n], n, now), actor="manager")
         await assign_manager(taken.order_id, "manager", actor="manager")  # the manager who took the call
         await change_status(taken.order_id, "confirmed", actor="manager", comment="Подтверждён по телефону")
         result.orders.append(taken.number)

@@ -22,6 +22,7 @@ from server.demo import timeline
 from server.demo.catalog import Built
 from server.demo.people import Person, customer_input
 from server.demo.stock_plan import MAIN, Sku, skus_of
+from server.demo.zone_fit import zone_of
 from server.domain.orders.dto import DeliveryInput, IntakeLine, OrderIntake, PaymentInput
 
 SEED = 300
@@ -69,6 +70,7 @@ class PlannedOrder:
     delivery_cost: int = 0
     paid: int = 0  # with the order (kopecks)
     customer_rng_seed: int = 0
+    minimum: int = 0  # kopecks of goods: the minimum order of its delivery zone (courier orders)
 
     @property
     def status(self) -> str:
@@ -252,6 +254,10 @@ class _Basket:
                     out.append((good, qty))
         return out
 
+    def more(self, taken: set[str]) -> Good | None:
+        """One more good for a basket below its zone's minimum: coffee, else anything in stock."""
+        return self._pick(self.by_top["Кофе"], taken) or self._pick(self.in_stock, taken)
+
     def missing(self) -> tuple[Good, int]:
         return self.rng.choice(self.none), self.rng.randint(1, 2)
 
@@ -266,8 +272,8 @@ def _lines(order: PlannedOrder, basket: _Basket, rng: random.Random) -> None:
             picks.append((good, qty))
     promo = order.channel in (SITE, BITRIX) and rng.random() < 0.15
     for good, qty in picks:
-        discount = (qty * good.retail // 10) // 100 * 100 if promo else 0
-        order.lines.append(IntakeLine(qty=qty, price=good.retail, sku=good.sku, discount=discount))
+        order.lines.append(_line(good, qty, promo))
+    _reach_minimum(order, basket, promo)
     if promo:
         order.comment = PROMO
     elif rng.random() < 0.2:
@@ -275,6 +281,31 @@ def _lines(order: PlannedOrder, basket: _Basket, rng: random.Random) -> None:
     goods = sum(x.qty * x.price - x.discount for x in order.lines)
     cost = DELIVERY_COST[order.life.method]
     order.delivery_cost = 0 if order.life.method == "courier" and goods >= FREE_DELIVERY_FROM else cost
+
+
+def _line_discount(price: int, qty: int, promo: bool) -> int:
+    return (qty * price // 10) // 100 * 100 if promo else 0  # the promo code: 10 % off, whole roubles
+
+
+def _line(good: Good, qty: int, promo: bool) -> IntakeLine:
+    return IntakeLine(qty=qty, price=good.retail, sku=good.sku, discount=_line_discount(good.retail, qty, promo))
+
+
+def _reach_minimum(order: PlannedOrder, basket: _Basket, promo: bool) -> None:
+    """A courier basket below its zone's minimum gets more goods until it reaches it (the site does not
+    take less): another good in stock, else one more unit of the last line."""
+    for _ in range(12):
+        if sum(x.qty * x.price - x.discount for x in order.lines) >= order.minimum:
+            return
+        good = basket.more({x.sku for x in order.lines})
+        if good is not None:
+            order.lines.append(_line(good, 1, promo))
+            basket.demand[good.sku] += 1
+        elif order.lines:
+            last = order.lines[-1]
+            order.lines[-1] = IntakeLine(qty=last.qty + 1, price=last.price, sku=last.sku,
+                                         discount=_line_discount(last.price, last.qty + 1, promo))
+            basket.demand[last.sku] += 1
 
 
 def _topups(basket: _Basket, available: dict[str, int], rng: random.Random) -> dict[str, int]:
@@ -302,9 +333,11 @@ def plan_orders(people: list[Person], goods: list[Good], available: dict[str, in
             if placed > now - timeline.LIMIT_MARGIN:
                 placed = timeline.at_local(placed, -24 + rng.uniform(9.5, 19.5))
         method = _method(person, channel, rng)
-        life = timeline.plan_life(placed, method, rng, business=person.business, quick_confirm=channel == PHONE)
+        zone = zone_of(person.address.lat, person.address.lon) if method == "courier" else None
+        life = timeline.plan_life(placed, method, rng, business=person.business, quick_confirm=channel == PHONE,
+                                  zone=zone)
         orders.append(PlannedOrder(placed, channel, ids.take(channel), person, life, _payment(person, channel, rng),
-                                   customer_rng_seed=rng.randrange(10**9)))
+                                   customer_rng_seed=rng.randrange(10**9), minimum=zone.minimum if zone else 0))
     orders.sort(key=lambda o: o.placed_at)
     _statuses(orders, now, rng)
     recent_open = [o for o in reversed(orders) if o.status in ("new", "confirmed")

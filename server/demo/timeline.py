@@ -12,7 +12,11 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    from server.demo.zone_fit import DemoZone
 
 MSK = ZoneInfo("Europe/Moscow")
 HAPPY = ("confirmed", "picking", "packed", "out_for_delivery", "delivered", "closed")
@@ -94,26 +98,30 @@ def placements(rng: random.Random, now: datetime, count: int, days: int) -> list
     return sorted(out)
 
 
-def _window(placed: datetime, rng: random.Random, business: bool) -> tuple[datetime, datetime]:
+def _window(placed: datetime, rng: random.Random, business: bool, zone: DemoZone | None) -> tuple[datetime, datetime]:
+    """A slot of the zone (without the evening ones for an office) on a day it delivers on; without a
+    zone the shop's usual 10–14, 14–18, 18–22."""
     hour = local(placed).hour
-    slots = [10, 14] if business else [10, 14, 18]
+    slots = zone.slot_hours(evening=not business) if zone else [(10, 14), (14, 18)] + ([] if business else [(18, 22)])
     if hour < 10 and rng.random() < 0.35:  # ordered in the morning, delivered the same day
-        day, slot = placed, 14 if business else 18
+        day, (start, end) = placed, slots[-1]
     else:
-        day, slot = placed + timedelta(days=1 if rng.random() < 0.75 else 2), rng.choice(slots)
-    start = at_local(day, slot)
-    return start, start + timedelta(hours=4)
+        day, (start, end) = placed + timedelta(days=1 if rng.random() < 0.75 else 2), rng.choice(slots)
+    if zone is not None:
+        day = zone.delivery_day(day)
+    return at_local(day, start), at_local(day, end)
 
 
 def plan_life(placed: datetime, method: str, rng: random.Random, *, business: bool = False,
-              quick_confirm: bool = False) -> Life:
-    """The delivery window (couriers) and the time of every step of the happy path."""
+              quick_confirm: bool = False, zone: DemoZone | None = None) -> Life:
+    """The delivery window (couriers: inside the slots of the delivery `zone` on a day it delivers on)
+    and the time of every step of the happy path."""
     life = Life(placed_at=placed, method=method)
     minute = timedelta(minutes=1)
     confirmed = placed + minute * (rng.uniform(1, 4) if quick_confirm else rng.uniform(4, 50))
     confirmed = working(confirmed, rng)
     if method == "courier":
-        life.window = _window(placed, rng, business)
+        life.window = _window(placed, rng, business, zone)
         start = life.window[0]
         out = start - minute * rng.uniform(40, 100)
         picking = out - minute * rng.uniform(90, 200)

@@ -34,7 +34,8 @@ ZONES = [
     ("Север-Запад", "#1971c2", [W, P8, P1, N, CENTRE], 350, 2000, WORKDAYS, DAYTIME + EVENING, 0, ["courier2"]),
     ("Север-Восток", "#2f9e44", [N, P2, P3, E, CENTRE], 350, 2000, WORKDAYS, DAYTIME, 0, ["courier"]),
     ("Юго-Восток", "#f08c00", [E, P4, P5, S, CENTRE], 350, 2000, WORKDAYS, DAYTIME, 0, ["courier"]),
-    ("Юго-Запад", "#9c36b5", [S, P6, P7, W, CENTRE], 350, 2000, WORKDAYS, DAYTIME + EVENING, 0, ["courier3"]),
+    ("Юго-Запад", "#9c36b5", [S, P6, P7, W, CENTRE], 350, 2000, WORKDAYS, DAYTIME + EVENING, 0,
+     ["courier3", "courier2"]),  # courier3 works until 18:00, courier2 brings the evening orders
     ("Бутово", "#5c940d", [(55.60, 37.50), (55.60, 37.62), (55.53, 37.62), (55.53, 37.48)],
      600, 3000, [2, 4, 6], [["12:00", "18:00"]], 0, ["courier2"]),
 ]
