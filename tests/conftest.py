@@ -39,12 +39,14 @@ def pytest_report_header(config):
 
 
 # Browser flows run once, each on one backend (KLADOVKA_E2E_BOTH=1 runs every one on both): these, whose
-# point is live updates across processes (Redis channels), notifications and the delivery flow, on
-# PostgreSQL + Redis; the others on SQLite, the default a new shop runs. The two runs go side by side on
-# 2 cores, so the suite's time is the slower run's.
+# point is live updates across processes (Redis channels), notifications, the delivery flow and the
+# warehouse's offline replays (counted once against PostgreSQL's concurrency), on PostgreSQL + Redis; the
+# others on SQLite, the default a new shop runs. The two runs go side by side on 2 cores, so the suite's
+# time is the slower run's (the SQLite run also has the database-free solver tests): keep them even.
 E2E_ON_POSTGRES = {"test_order_board_browser.py", "test_warehouse_live_browser.py", "test_courier_browser.py",
                    "test_manager_delivery_browser.py", "test_cash_handover_browser.py",
-                   "test_receipt_flow.py", "test_pwa_browser.py"}
+                   "test_receipt_flow.py", "test_pwa_browser.py", "test_warehouse_count_browser.py",
+                   "test_warehouse_receiving_browser.py"}
 
 
 def _e2e_backend_is_other(item) -> bool:

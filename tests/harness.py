@@ -53,14 +53,28 @@ async def clear_all_tables() -> None:
             if used and await _has_sqlite_sequence():
                 await engine().run_ddl("DELETE FROM sqlite_sequence")
     else:
-        # TRUNCATE costs per table (new files for each), ~300 ms for all of them: empty only the tables a
-        # test wrote to, then restart every sequence that moved (ids start at 1 in every test, as before).
-        used = await _tables_with_rows([t._meta.tablename for t in tables])
-        if used:
-            quoted = ", ".join(f'"{n}"' for n in used)
-            await engine().run_ddl(f"TRUNCATE {quoted} CASCADE")
-        await engine().run_ddl("SELECT setval(format('%I.%I', schemaname, sequencename)::regclass, 1, false) "
-                               "FROM pg_sequences WHERE schemaname = current_schema() AND last_value IS NOT NULL")
+        # TRUNCATE costs per table (new files for each, ~30 ms for a few): DELETE the rows of only the tables a
+        # test wrote to, children first, and restart every sequence that moved (ids start at 1 in every test),
+        # as one script on one connection; a foreign key the order misses falls back to TRUNCATE … CASCADE.
+        names = [t._meta.tablename for t in tables]
+        used = set(await _tables_with_rows(names))
+        restart = ("SELECT setval(format('%I.%I', schemaname, sequencename)::regclass, 1, false) "
+                   "FROM pg_sequences WHERE schemaname = current_schema() AND last_value IS NOT NULL;")
+        deletes = "".join(f'DELETE FROM "{n}";' for n in reversed(names) if n in used)
+        quoted = ", ".join(f'"{n}"' for n in sorted(used))
+        truncate = f"TRUNCATE {quoted} CASCADE;" if used else ""
+        pool = engine().pool
+        if pool is None:  # a loop without a pool: the fallback's way, query by query
+            for statement in (truncate, restart):
+                if statement:
+                    await engine().run_ddl(statement)
+            return
+        async with pool.acquire() as conn:
+            try:
+                await conn.execute(f"BEGIN;{deletes}{restart}COMMIT;")
+            except Exception:
+                await conn.execute("ROLLBACK")
+                await conn.execute(truncate + restart)
 
 
 async def _tables_with_rows(names: list[str]) -> list[str]:

@@ -4,7 +4,7 @@ A Redis client's connections belong to the event loop that opened them, and a me
 queue belongs to one run of the app. Made in create_app(), they tied the app to its first start-up: an
 app started a second time (tests start one app per test client, each on a loop of its own) met closed
 connections or another run's sessions. Here `refresh_stores` (the first start-up hook) puts a new store
-registry on the app, and `PerStartChannelsBackend` builds the real backend in its own `on_startup`.
+registry on an app that starts again, and `PerStartChannelsBackend` builds the real backend in its own `on_startup`.
 A server process starts once, so for it nothing changes."""
 
 from __future__ import annotations
@@ -36,8 +36,12 @@ def make_channels_backend(redis_url: str | None) -> ChannelsBackend:
 
 
 def refresh_stores(redis_url: str | None) -> Callable:
+    """The first start-up keeps the registry create_app() made (what was taken from it before the start,
+    e.g. a store a test resets, is the app's own); every later start gets a new one."""
     async def hook(app) -> None:
-        app.stores = make_stores(redis_url)
+        if app.state.get("stores_started"):
+            app.stores = make_stores(redis_url)
+        app.state.stores_started = True
 
     return hook
 
