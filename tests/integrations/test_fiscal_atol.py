@@ -219,3 +219,85 @@ async def test_an_order_returned_after_payment_is_refunded_by_the_status_event_o
                   payload={"order_id": order["id"], "to": "delivered"}, attempts=1, created_at=datetime.now(UTC))
     await fiscal_worker.handle_order_returned(other)
     assert await Receipt.count().where(Receipt.operation == "sell_refund") == 1
+
+
+# ---- the loopback provider refuses what formats.md §4 says the real one refuses ------------------------
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "atol"
+
+
+def _marked_body() -> dict:
+    import json
+
+    return json.loads((FIXTURES / "v5_sell_request_marked.json").read_text(encoding="utf-8"))
+
+
+def _set(path: str, value):
+    """A change to the fixture body: `path` like "receipt.items.0.price"; value DROP removes the key."""
+    def change(body: dict) -> dict:
+        *parents, last = path.split(".")
+        node = body
+        for key in parents:
+            node = node[int(key)] if isinstance(node, list) else node[key]
+        if value is _DROP:
+            del node[last]
+        else:
+            node[last] = value
+        return body
+    return change
+
+
+_DROP = object()
+_NO_GS = "MDEwNDYwMDEyMzQ1Njc4MjIxQWIzK0NkNS1lRjdnSDkxRUUxMDkyMDZnV1NoQUpVU2FFYmVuL1BrQlJrVUUrbzMvcmkwZ3Z4d0lncg=="
+
+
+@pytest.mark.parametrize(("change", "reason"), [
+    (_set("receipt.items.0.price", "4990.00"), "price"),                    # money as a string
+    (_set("receipt.items.1.price", 300.001), "price"),                      # more than kopecks
+    (_set("receipt.items.1.quantity", "1.0"), "quantity"),                  # quantity as a string
+    (_set("receipt.items.1.measure", "шт"), "measure"),                     # v4-style text unit
+    (_set("receipt.items.1.measure", 7), "measure"),                        # not a tag 2108 code
+    (_set("receipt.items.1.payment_object", "service"), "payment_object"),  # v4-style text
+    (_set("receipt.items.1.payment_object", 29), "payment_object"),
+    (_set("receipt.items.0.mark_code", {"gs1m": "not base64!"}), "gs1m"),
+    (_set("receipt.items.0.mark_code", {"gs1m": _NO_GS}), "GS"),            # GS dropped by a wedge scanner
+    (_set("receipt.items.0.mark_code", {"datamatrix": "MDE="}), "mark_code.datamatrix"),
+    (_set("receipt.items.0.mark_processing_mode", _DROP), "mark_processing_mode"),
+    (_set("receipt.items.0.payment_object", 31), None),                     # excise with a code: fine
+    (_set("receipt.items.0.payment_object", 32), "marking code on payment_object 32"),
+    (_set("receipt.items.1.vat", {"type": "none", "sum": 1.0}), "vat.sum"),
+    (_set("receipt.payments.0.type", True), "type"),                        # true == 1 in Python, not in JSON
+    (_set("receipt.payments.0.sum", "5290"), "sum"),
+    (_set("receipt.total", "5290.0"), "total"),
+    (_set("receipt.company.payment_address", "г. Москва, ул. Ленина, 1"), "payment_address"),
+    (_set("service.callback_url", "shop.example.org/cb"), "callback_url"),
+    (_set("receipt.client.email", "buyer.example.org"), "client.email"),
+])
+def test_the_loopback_provider_refuses_what_the_spec_refuses(change, reason):
+    body = change(_marked_body())
+    problems = validate(body)
+    if reason is None:
+        assert problems == []
+    else:
+        assert problems and any(reason in p for p in problems), problems
+
+
+def test_the_loopback_provider_takes_a_right_vat_sum_rounded_half_up_and_refuses_a_wrong_one():
+    body = _marked_body()
+    item = body["receipt"]["items"][1]
+    item.update({"price": 199.34, "sum": 199.34, "vat": {"type": "vat22", "sum": 35.95}})  # 199.34 × 22/122 = 35.946
+    body["receipt"]["payments"][0]["sum"] = body["receipt"]["total"] = 5189.34
+    assert validate(body) == []
+    item["vat"]["sum"] = 35.94
+    assert any("vat.sum" in p for p in validate(body))
+    item["vat"] = {"type": "vat122", "sum": 35.95}  # the calculated rate carries the same tax
+    assert validate(body) == []
+
+
+def test_the_loopback_provider_answers_a_body_with_text_money_400_and_registers_nothing(atol):
+    import httpx
+
+    token = httpx.post(atol.url + "getToken", json={"login": "demo-login", "pass": "demo-password"}).json()["token"]
+    body = _set("receipt.items.0.price", "4990.00")(_marked_body())
+    answer = httpx.post(atol.url + "group_code_0001/sell", json=body, headers={"Token": token})
+    assert answer.status_code == 400 and answer.json()["error"]["code"] == 32
+    assert atol.documents == {} and atol.rejected

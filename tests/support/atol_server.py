@@ -18,11 +18,16 @@ Or as a context manager: `with AtolServer() as server: …`.
 What it does
 - `POST getToken` {"login","pass"} → {"token"} (wrong credentials: 401 with error code 12).
 - `POST <group>/sell|sell_refund` needs header `Token` (or `?token=`) of a live token, else 401 with error
-  code 11. The body is validated (external_id, timestamp dd.mm.yyyy HH:MM:SS, client email or phone, company
-  inn/sno/email/payment_address, items with name/price/quantity/sum/measure/payment_method/payment_object/vat,
-  sum = price × quantity to the kopeck, a known v5 VAT type, mark_code for payment_object 33, payments, total
-  = Σ payments = Σ item sums): a bad body gets 400 {"status": "fail", "error": {"code": 32, …}} and
-  `server.rejected` lists the reasons. Accepted: {"uuid", "status": "wait"}. The same external_id again:
+  code 11. The body is validated (external_id, timestamp dd.mm.yyyy HH:MM:SS, service.callback_url an http(s)
+  URL when `service` is there, client email or phone, company inn (10/12 digits) / sno (the five of
+  formats.md) / email / payment_address (the site's URL), items with name/price/quantity/sum/measure/
+  payment_method/payment_object/vat; money as JSON numbers of roubles with at most two decimals (never
+  strings), quantity above 0, sum = price × quantity to the kopeck, measure an FFD 1.2 tag 2108 code,
+  payment_object an FFD 1.2 tag 1212 number, a known v5 VAT type and, when vat.sum is sent, the tax at that
+  rate rounded half up to the kopeck; payment_object 31/33 need exactly one mark_code of a known kind
+  (gs1m: base64 of the full code with GS) and mark_processing_mode "0", 30/32 carry none; payments of
+  type 0–4 with sums above 0; vats[] of known types; total = Σ payments = Σ item sums): a bad body gets 400
+  {"status": "fail", "error": {"code": 32, …}} and `server.rejected` lists the reasons. Accepted: {"uuid", "status": "wait"}. The same external_id again:
   409 {"uuid": <the first document's>, "error": {"code": 10}} — never a second document.
 - `GET <group>/report/<uuid>`: "wait" for the first `waits` polls (default 1), then "done" with a fiscal
   payload (or "fail" when `outcome = "fail"`); an unknown uuid → 404.
@@ -40,6 +45,8 @@ Knobs (set them on the instance, between or before requests)
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import re
 import threading
@@ -47,15 +54,28 @@ import urllib.request
 import uuid as uuidlib
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 V5_VAT = {"none", "vat0", "vat5", "vat7", "vat10", "vat20", "vat22", "vat105", "vat107", "vat110", "vat120",
           "vat122"}
+VAT_RATE = {"vat5": 5, "vat7": 7, "vat10": 10, "vat20": 20, "vat22": 22, "vat105": 5, "vat107": 7, "vat110": 10,
+            "vat120": 20, "vat122": 22}  # vat0 / none: no tax
 PAYMENT_METHODS = {"full_prepayment", "prepayment", "advance", "full_payment", "partial_payment", "credit",
                    "credit_payment"}
 SNO = {"osn", "usn_income", "usn_income_outcome", "esn", "patent"}
 ITEM_KEYS = ("name", "price", "quantity", "sum", "measure", "payment_method", "payment_object", "vat")
+# FFD 1.2 tag 1212 (payment_object): 1 goods … 27, then 30/31 excise goods without/with a marking code and
+# 32/33 marked goods without/with one.
+PAYMENT_OBJECTS = set(range(1, 28)) | {30, 31, 32, 33}
+WITH_CODE, WITHOUT_CODE = {31, 33}, {30, 32}
+# FFD 1.2 tag 2108 (measure): 0 pieces, 10-12 g/kg/t, 20-22 cm/dm/m, 30-32 cm²/dm²/m², 40-42 ml/l/m³,
+# 50/51 kWh/Gcal, 70-73 day/hour/minute/second, 80-83 KB/MB/GB/TB, 255 other.
+MEASURES = {0, 10, 11, 12, 20, 21, 22, 30, 31, 32, 40, 41, 42, 50, 51, 70, 71, 72, 73, 80, 81, 82, 83, 255}
+MARK_CODE_KINDS = {"unknown", "ean8", "ean13", "itf14", "gs10", "gs1m", "short", "fur", "egais20", "egais30"}
+PAYMENT_TYPES = {0, 1, 2, 3, 4}  # cash, electronic, prepayment offset, credit, other
+GS = "\x1d"
 
 
 @dataclass
@@ -78,23 +98,103 @@ def _kopecks(value: Any) -> int:
     return round(float(value) * 100)
 
 
+def _number(value: Any) -> bool:
+    """A JSON number (the provider refuses "4990.00" strings and true/false)."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _integer(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _money(value: Any) -> bool:
+    """A number of roubles with at most two decimals (kopecks), not negative."""
+    return _number(value) and value >= 0 and abs(value * 100 - round(value * 100)) < 1e-6
+
+
+def _vat_of(total_kopecks: int, vat: str) -> int:
+    """The tax inside a sum at the rate (the calculated rate 10/110 … for both forms), kopecks half up."""
+    rate = VAT_RATE.get(vat, 0)
+    return int((Decimal(total_kopecks) * rate / (100 + rate)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _gs1m_problem(value: Any) -> str | None:
+    if not isinstance(value, str) or not value:
+        return "gs1m must be a base64 string"
+    try:
+        text = base64.b64decode(value, validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return "gs1m is not base64 of the code's text"
+    if not text.startswith("01") or GS not in text:
+        return "gs1m must be the full code as scanned, GS (ASCII 29) included"
+    return None
+
+
+def _item_problems(n: int, item: dict) -> list[str]:
+    problems = []
+    for key in ("price", "sum"):
+        if not _money(item[key]):
+            problems.append(f"items[{n}]: {key} {item[key]!r} must be a number of roubles with two decimals")
+    if not _number(item["quantity"]) or item["quantity"] <= 0:
+        problems.append(f"items[{n}]: quantity {item['quantity']!r} must be a number above 0")
+    if problems:
+        return problems
+    if round(_kopecks(item["price"]) * float(item["quantity"])) != _kopecks(item["sum"]):
+        problems.append(f"items[{n}]: sum {item['sum']} != price {item['price']} × quantity {item['quantity']}")
+    if not _integer(item["measure"]) or item["measure"] not in MEASURES:
+        problems.append(f"items[{n}]: measure {item['measure']!r} is not an FFD 1.2 unit code")
+    vat = item.get("vat") if isinstance(item.get("vat"), dict) else {}
+    if vat.get("type") not in V5_VAT:
+        problems.append(f"items[{n}]: vat.type {vat.get('type')!r} unknown")
+    elif "sum" in vat and (not _money(vat["sum"]) or _kopecks(vat["sum"]) != _vat_of(_kopecks(item["sum"]),
+                                                                                      vat["type"])):
+        problems.append(f"items[{n}]: vat.sum {vat['sum']!r} is not the {vat['type']} tax of {item['sum']}")
+    if item["payment_method"] not in PAYMENT_METHODS:
+        problems.append(f"items[{n}]: payment_method {item['payment_method']!r} unknown")
+    kind = item["payment_object"]
+    if not _integer(kind) or kind not in PAYMENT_OBJECTS:
+        problems.append(f"items[{n}]: payment_object {kind!r} is not an FFD 1.2 tag 1212 number")
+    code = item.get("mark_code")
+    if kind in WITH_CODE:
+        if not isinstance(code, dict) or len(code) != 1 or not next(iter(code.values()), None):
+            problems.append(f"items[{n}]: mark_code with exactly one code required for payment_object {kind}")
+        elif next(iter(code)) not in MARK_CODE_KINDS:
+            problems.append(f"items[{n}]: mark_code.{next(iter(code))} unknown")
+        elif "gs1m" in code and (bad := _gs1m_problem(code["gs1m"])):
+            problems.append(f"items[{n}]: {bad}")
+        if item.get("mark_processing_mode") != "0":
+            problems.append(f"items[{n}]: mark_processing_mode \"0\" required with a marking code")
+        if item["quantity"] != 1 and "mark_quantity" not in item:
+            problems.append(f"items[{n}]: a marked unit is sold one per item")
+    elif code is not None or "mark_processing_mode" in item:
+        problems.append(f"items[{n}]: a marking code on payment_object {kind} (30/32: goods without a code)")
+    if len(str(item["name"])) > 128:
+        problems.append(f"items[{n}]: name longer than 128")
+    return problems
+
+
 def validate(body: Any) -> list[str]:
     """The provider's checks of a sell / sell_refund body (see the module's doc)."""
     if not isinstance(body, dict):
         return ["the body is not a JSON object"]
     problems = []
-    if not body.get("external_id"):
+    if not body.get("external_id") or not isinstance(body["external_id"], str):
         problems.append("external_id required")
     try:
         datetime.strptime(str(body.get("timestamp")), "%d.%m.%Y %H:%M:%S")
     except ValueError:
         problems.append("timestamp must be dd.mm.yyyy HH:MM:SS")
+    service = body.get("service")
+    if service is not None and not re.fullmatch(r"https?://\S+", str((service or {}).get("callback_url") or "")):
+        problems.append("service.callback_url must be an http(s) URL (leave service out when there is none)")
     receipt = body.get("receipt")
     if not isinstance(receipt, dict):
         return [*problems, "receipt required"]
     client = receipt.get("client") or {}
     if not (client.get("email") or client.get("phone")):
         problems.append("client.email or client.phone required")
+    if client.get("email") and "@" not in str(client["email"]):
+        problems.append(f"client.email {client['email']!r} is not an e-mail")
     company = receipt.get("company") or {}
     for key in ("inn", "email", "payment_address", "sno"):
         if not company.get(key):
@@ -103,6 +203,8 @@ def validate(body: Any) -> list[str]:
         problems.append(f"company.sno {company['sno']!r} unknown")
     if company.get("inn") and not re.fullmatch(r"\d{10}|\d{12}", str(company["inn"])):
         problems.append("company.inn must be 10 or 12 digits")
+    if company.get("payment_address") and not re.fullmatch(r"https?://\S+", str(company["payment_address"])):
+        problems.append("company.payment_address must be the site's URL")
     items = receipt.get("items") or []
     if not items:
         problems.append("items required")
@@ -112,29 +214,25 @@ def validate(body: Any) -> list[str]:
         if missing:
             problems.append(f"items[{n}]: {', '.join(missing)} required")
             continue
-        if round(_kopecks(item["price"]) * float(item["quantity"])) != _kopecks(item["sum"]):
-            problems.append(f"items[{n}]: sum {item['sum']} != price {item['price']} × quantity {item['quantity']}")
-        if (item.get("vat") or {}).get("type") not in V5_VAT:
-            problems.append(f"items[{n}]: vat.type {(item.get('vat') or {}).get('type')!r} unknown")
-        if item["payment_method"] not in PAYMENT_METHODS:
-            problems.append(f"items[{n}]: payment_method {item['payment_method']!r} unknown")
-        if item["payment_object"] == 33:
-            code = item.get("mark_code") or {}
-            if not code or not any(code.values()):
-                problems.append(f"items[{n}]: mark_code required for payment_object 33")
-            if item["quantity"] != 1:
-                problems.append(f"items[{n}]: a marked unit is sold one per item")
-        if len(str(item["name"])) > 128:
-            problems.append(f"items[{n}]: name longer than 128")
-        items_sum += _kopecks(item["sum"])
+        found = _item_problems(n, item)
+        problems += found
+        if _money(item["sum"]):
+            items_sum += _kopecks(item["sum"])
     payments = receipt.get("payments") or []
     if not payments:
         problems.append("payments required")
+    paid = 0
     for n, payment in enumerate(payments, 1):
-        if payment.get("type") not in (0, 1, 2, 3, 4):
+        if not _integer(payment.get("type")) or payment["type"] not in PAYMENT_TYPES:
             problems.append(f"payments[{n}]: type {payment.get('type')!r} unknown")
-    paid = sum(_kopecks(p.get("sum", 0)) for p in payments)
-    if "total" not in receipt or _kopecks(receipt["total"]) != paid:
+        if not _money(payment.get("sum")) or payment["sum"] <= 0:
+            problems.append(f"payments[{n}]: sum {payment.get('sum')!r} must be roubles above 0")
+        else:
+            paid += _kopecks(payment["sum"])
+    for n, vat in enumerate(receipt.get("vats") or [], 1):
+        if not isinstance(vat, dict) or vat.get("type") not in V5_VAT or not _money(vat.get("sum")):
+            problems.append(f"vats[{n}]: {vat!r} needs a known type and a sum")
+    if "total" not in receipt or not _money(receipt["total"]) or _kopecks(receipt["total"]) != paid:
         problems.append(f"total {receipt.get('total')} != Σ payments {paid / 100}")
     if items and items_sum != paid:
         problems.append(f"Σ items {items_sum / 100} != Σ payments {paid / 100}")
