@@ -5,7 +5,9 @@
   token) — a token that expires in the middle of a batch costs one extra request, nothing is lost.
 - `POST <group>/<operation>` with the `Token` header. The answer {"uuid","status":"wait"} means held. A
   duplicate `external_id` is answered with the document the provider already holds (error code 10 and its
-  uuid, or the plain wait answer): we take that uuid — the same document is never fiscalised twice.
+  uuid, or the plain wait answer): we take that uuid — the same document is never fiscalised twice. A
+  duplicate answer without a uuid raises `AtolUnavailable` (the receipt stays queued under the same key,
+  never failed, so it is never re-sent under a new one).
 - `GET <group>/report/<uuid>` → wait | done | fail.
 - Timeouts, connection errors and 5xx raise `AtolUnavailable` (try again later, same external_id); a
   4xx refusal of the document raises `AtolRefused` (the provider said fail: the receipt is failed and is
@@ -134,6 +136,11 @@ class AtolClient:
         status, answer = await self._authorised("POST", f"{self.config.group}/{operation}", body)
         answer = answer if isinstance(answer, dict) else {}
         duplicate = _error_code(answer) == DUPLICATE_CODE
+        if duplicate and not answer.get("uuid"):
+            # The provider holds a document under this key but did not say which: failing it would let it
+            # be sent again under a new key and fiscalised twice. It stays to be tried again (same key).
+            raise AtolUnavailable(f"duplicate external_id without the document's uuid ({_error_text(answer, status)});"
+                                  " the provider holds it — check it in the ATOL cabinet, do not send it anew")
         if answer.get("uuid") and (duplicate or (status < 400 and not answer.get("error"))):
             return {"uuid": str(answer["uuid"]), "status": answer.get("status") or "wait", "duplicate": duplicate}
         raise AtolRefused(_error_text(answer, status), answer)

@@ -260,6 +260,7 @@ _NO_GS = "MDEwNDYwMDEyMzQ1Njc4MjIxQWIzK0NkNS1lRjdnSDkxRUUxMDkyMDZnV1NoQUpVU2FFYm
     (_set("receipt.items.1.payment_object", 29), "payment_object"),
     (_set("receipt.items.0.mark_code", {"gs1m": "not base64!"}), "gs1m"),
     (_set("receipt.items.0.mark_code", {"gs1m": _NO_GS}), "GS"),            # GS dropped by a wedge scanner
+    (_set("receipt.items.0.mark_code", {"gs1m": "MDQ2MDA1NTUwMDAxMTlBYkMmNXghQUFCOVp4OVk="}), None),  # tobacco pack
     (_set("receipt.items.0.mark_code", {"datamatrix": "MDE="}), "mark_code.datamatrix"),
     (_set("receipt.items.0.mark_processing_mode", _DROP), "mark_processing_mode"),
     (_set("receipt.items.0.payment_object", 31), None),                     # excise with a code: fine
@@ -301,3 +302,19 @@ def test_the_loopback_provider_answers_a_body_with_text_money_400_and_registers_
     answer = httpx.post(atol.url + "group_code_0001/sell", json=body, headers={"Token": token})
     assert answer.status_code == 400 and answer.json()["error"]["code"] == 32
     assert atol.documents == {} and atol.rejected
+
+
+async def test_a_duplicate_answered_without_a_uuid_stays_queued_and_is_never_failed_or_doubled(atol):
+    atol.duplicate_with_uuid = False
+    atol.fail_next("timeout", path="sell")  # the provider takes the document but answers too late
+    order, payment = await _paid_order()
+    assert await process_receipt(payment["receipt_id"]) == "queued"
+    assert await process_receipt(payment["receipt_id"]) == "queued"  # code 10, no uuid: not a refusal
+    row = await _receipt(payment["receipt_id"])
+    assert row["status"] == "queued" and "duplicate external_id" in row["last_error"]
+    assert len(atol.documents) == 1
+    again = await retry_receipt(row["id"], actor="manager1")  # not failed: tried again under the same key
+    assert again["id"] == row["id"] and again["external_id"] == row["external_id"]
+    atol.duplicate_with_uuid = True
+    assert await process_receipt(payment["receipt_id"]) == "wait"
+    assert (await _receipt(payment["receipt_id"]))["provider_uuid"] in atol.documents

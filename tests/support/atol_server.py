@@ -38,6 +38,8 @@ Knobs (set them on the instance, between or before requests)
   or "report"; getToken is never hit) get kind "500" (HTTP 500, nothing done), "timeout" (the request IS
   carried out — a document is registered — but the answer is held `slow_s` seconds, default 2: point the
   client's timeout below it), or "refuse" (400 fail, code 32).
+- `duplicate_with_uuid` (bool, default True): False answers a repeated external_id with the error alone
+  (code 10, "uuid": null) — formats.md: "returns the existing uuid/error".
 - `expire_tokens()`: every token given so far stops working (the next call gets 401 code 11).
 - `report_json(uuid)`: the report as the provider would POST it to `service.callback_url` (tests post it
   to Kladovka's callback route themselves; `callbacks_to` = a URL makes the server post it when done).
@@ -125,7 +127,7 @@ def _gs1m_problem(value: Any) -> str | None:
         text = base64.b64decode(value, validate=True).decode("utf-8")
     except (binascii.Error, ValueError):
         return "gs1m is not base64 of the code's text"
-    if not text.startswith("01") or GS not in text:
+    if text.startswith("01") and GS not in text:  # GS1 AIs without GS: the crypto tail is cut or GS dropped
         return "gs1m must be the full code as scanned, GS (ASCII 29) included"
     return None
 
@@ -246,6 +248,7 @@ class AtolServer:
         self.waits, self.outcome = waits, outcome
         self.slow_s = 2.0
         self.callbacks_to = ""
+        self.duplicate_with_uuid = True
         self.requests: list[Recorded] = []
         self.documents: dict[str, dict[str, Any]] = {}
         self.by_external_id: dict[str, str] = {}
@@ -406,7 +409,7 @@ class AtolServer:
         with self._lock:
             existing = self.by_external_id.get(body["external_id"])
             if existing:
-                return 409, {"uuid": existing, "status": "fail", "timestamp": _ts(),
+                return 409, {"uuid": existing if self.duplicate_with_uuid else None, "status": "fail", "timestamp": _ts(),
                              "error": {"code": 10, "text": "Документ с таким external_id уже существует",
                                        "type": "system"}}
             uuid = str(uuidlib.uuid4())
