@@ -116,3 +116,26 @@ def test_the_checks_notice_a_wrong_sum_a_missing_code_and_totals_that_differ():
     assert any("vat18" in p for p in problems)
     assert any("do not add up" in p for p in problems)
     assert len(validate(body)) >= 4  # the loopback provider refuses it too
+
+
+def test_an_unknown_vat_rate_is_not_sent_as_vat_free_but_refused_before_sending():
+    body = fiscal.sell_body(order=_order(), lines=[{**SHOE, "vat": "18"}], codes={}, method="card", amount=529000,
+                            paid_before=0, company=COMPANY, external_id="x-3", timestamp="25.11.2025 12:00:00",
+                            delivery_vat="20%")
+    assert [i["vat"]["type"] for i in body["receipt"]["items"]] == ["18", "20%"]
+    problems = fiscal.check_body(body)
+    assert any("'18'" in p for p in problems) and any("'20%'" in p for p in problems)
+    partial = fiscal.sell_body(order=_order(), lines=[{**SHOE, "vat": "18"}], codes={}, method="card", amount=1000,
+                               paid_before=0, company=COMPANY, external_id="x-4", timestamp="25.11.2025 12:00:00")
+    assert partial["receipt"]["items"][0]["vat"]["type"] != "none" and fiscal.check_body(partial)
+
+
+@pytest.mark.parametrize(("field", "value", "reason"), [
+    ("sno", "usn", "company.sno"), ("inn", "77040000", "company.inn"),
+    ("payment_address", "г. Москва, ул. Ленина, 1", "payment_address")])
+def test_company_settings_the_provider_refuses_are_caught_before_sending(field, value, reason):
+    company = fiscal.Company(**{**COMPANY.__dict__, field: value})
+    body = fiscal.sell_body(order=_order(), lines=[SHOE], codes={}, method="card", amount=529000, paid_before=0,
+                            company=company, external_id="x-5", timestamp="25.11.2025 12:00:00")
+    assert any(reason in p for p in fiscal.check_body(body))
+    assert any(reason in p for p in validate(body))  # the loopback provider refuses it as well

@@ -11,7 +11,8 @@ Lines
   quantity 1, payment_object 33 and `mark_code.gs1m` = base64 of the full code with GS; units of such a
   line without a captured code go out as payment_object 32 (marked goods without a code).
 - Delivery is a service item (payment_object 4) with the VAT of the settings.
-- VAT: the line's rate 22/20/10/7/5/0/none → vat22/vat20/vat10/vat7/vat5/vat0/none.
+- VAT: the line's rate 22/20/10/7/5/0/none → vat22/vat20/vat10/vat7/vat5/vat0/none (an unknown rate is
+  passed on as it is, and check_body refuses it). vat.sum is not sent (optional: the register computes it).
 
 Which receipt for which payment (our rule, one receipt per payment):
 - A payment that settles what is due ("final") gets the full receipt: every item, payment_method
@@ -37,6 +38,7 @@ The client contact is the order's e-mail or phone; when the order has neither, t
 from __future__ import annotations
 
 import base64
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -50,6 +52,7 @@ PREPAYMENT_OFFSET = 2
 OBJECT_GOODS, OBJECT_SERVICE, OBJECT_PAYMENT, OBJECT_MARKED_NO_CODE, OBJECT_MARKED = 1, 4, 10, 32, 33
 DELIVERY_NAME = "Доставка курьером"
 NAME_LIMIT = 128  # tag 1030
+SNO = ("osn", "usn_income", "usn_income_outcome", "esn", "patent")  # formats.md §4, company.sno
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,10 @@ def roubles(kopecks: int) -> float:
 
 
 def vat_type(rate: str | None) -> str:
-    return VAT_TYPES.get(str(rate or "none"), "none")
+    """The v5 VAT enum of a rate; an unknown rate stays as it is (check_body then refuses it: a receipt
+    is never silently VAT-free because a setting says "20%")."""
+    key = str(rate or "none")
+    return VAT_TYPES.get(key, key)
 
 
 def gs1m(full_code: str) -> str:
@@ -127,7 +133,7 @@ def advance_item(order: dict, lines: list[dict], amount: int) -> dict[str, Any]:
     rates = [str(line.get("vat") or "none") for line in lines if int(line["qty"]) > 0]
     numeric = sorted((r for r in rates if r.isdigit()), key=int)
     rate = numeric[-1] if numeric else "none"
-    return _item(f"Частичная оплата заказа {order['number']}", amount, 1, vat=CALCULATED_VAT.get(rate, "none"),
+    return _item(f"Частичная оплата заказа {order['number']}", amount, 1, vat=CALCULATED_VAT.get(rate, rate),
                  payment_object=OBJECT_PAYMENT, payment_method="prepayment")
 
 
@@ -260,6 +266,12 @@ def check_body(body: dict[str, Any]) -> list[str]:
     for key in ("inn", "sno", "email", "payment_address"):
         if not company.get(key):
             problems.append(f"company.{key} is missing")
+    if company.get("sno") and company["sno"] not in SNO:
+        problems.append(f"company.sno {company['sno']!r} is not one of {', '.join(SNO)} (KLADOVKA_COMPANY_SNO)")
+    if company.get("inn") and not re.fullmatch(r"\d{10}|\d{12}", str(company["inn"])):
+        problems.append("company.inn is not 10 or 12 digits (KLADOVKA_COMPANY_INN)")
+    if company.get("payment_address") and not re.fullmatch(r"https?://\S+", str(company["payment_address"])):
+        problems.append("company.payment_address is not the site's URL (KLADOVKA_PAYMENT_ADDRESS)")
     items = receipt.get("items") or []
     if not items:
         problems.append("no items")
