@@ -259,12 +259,15 @@ class Pool:
 
 
 def minimise(inst: Instance, routes: list[list[int]], deadline: float, *, seed: int = 1,
-             notes: list[str] | None = None) -> list[list[int]]:
-    """Fewest routes found by the deadline, starting from routes (every stop placed); each route feasible."""
+             notes: list[str] | None = None, patience: int = 0) -> list[list[int]]:
+    """Fewest routes found by the deadline, starting from routes (every stop placed); each route feasible.
+    patience > 0: stop after that many failed attempts in all (an attempt at one route fewer that fails
+    usually means the count is as low as this pool gets; the rest of the time is then left to distance)."""
     pool = Pool(inst, routes, seed)
     best = pool.routes()
     tried: set[tuple[int, frozenset[int]]] = set()
-    while time.time() < deadline and len(pool.seq) > 1:
+    failures = 0
+    while time.time() < deadline and len(pool.seq) > 1 and not (patience and failures >= patience):
         order = sorted(range(len(pool.seq)), key=lambda r: (pool.stuck(r), len(pool.seq[r])))
         order = [r for r in order if (len(pool.seq), frozenset(pool.seq[r])) not in tried]
         if not order:
@@ -279,6 +282,8 @@ def minimise(inst: Instance, routes: list[list[int]], deadline: float, *, seed: 
                          f"{'ok' if ok else 'failed'} ({pool.steps} steps so far)")
         if ok:
             best = pool.routes()
+        else:
+            failures += 1
     if not all(pool.feasible_seq([pool.S, *r, pool.E]) for r in best):   # never expected: keep the seed
         if notes is not None:
             notes.append("ejection pool: an answer failed the final check; the seed is kept")

@@ -7,11 +7,13 @@ The search, per worker, under one wall-clock deadline:
    vehicles (they start unperformed) and run GLS until every stop is placed again — then one fewer again;
 3. (up to 150 stops, one kind of vehicle, no locks) the ejection pool (server/routing/eject.py): pure-Python
    route minimisation seeded with the complete answer — both workers on short routes (Solomon R1/RC1, where
-   GLS elimination stalls 1-2 routes above the best known), the second worker briefly on long ones;
+   GLS elimination stalls 1-2 routes above the best known; the first stops at its first failed attempt),
+   the second worker briefly on long ones;
    (optional, Strategy.ils_slice) iterated local search accepting only answers that place at least as many
    stops, on one vehicle fewer;
 4. the rest of the time on distance with the fleet found: GLS from the best answer, or iterated local
-   search — SISR ruin & recreate, simulated annealing — afresh (second worker, long routes).
+   search — SISR ruin & recreate, simulated annealing — afresh (first worker on short routes, after GLS has
+   shortened the pool's answer; second worker on long routes).
 With workers=2 the second worker runs in a spawned process (safe from a thread and from the CLI; a process
 that may not have children falls back to one worker); the best answer (fewest dropped, fewest vehicles,
 shortest) wins.
@@ -46,18 +48,22 @@ class Strategy:
     ils_slice: float = 0.0         # after GLS elimination: ILS attempts at one vehicle fewer, this share each
     eject_until: float = 0.0       # after GLS elimination: ejection-pool route minimisation until this share
     seed: int = 1                  # of the ejection pool's random choices
+    eject_patience: int = 0        # the ejection pool stops after this many failed attempts (0: at eject_until)
 
 
 def strategies_for(n_visits: int, workers: int, stops_per_route: float = 50.0) -> list[Strategy]:
     """Per worker. The workers differ by first-solution strategy, by what the time goes to and by the
     ejection pool's seed. On short routes (tight windows, ~< 20 stops a route: Solomon R1/RC1) both give
-    the middle of the budget to the ejection pool (it empties routes GLS route elimination cannot) and the
-    rest to GLS for distance, the second a longer pool. Otherwise the first spends most of the time on GLS
+    the middle of the budget to the ejection pool (it empties routes GLS route elimination cannot): the
+    first stops it at its first failed attempt and gives the rest to distance with ILS afresh on the fleet
+    found (GLS from the pool's long answer stalls within a second or two, more time does not help it), the
+    second runs a longer pool (for the vehicle count), then GLS. Otherwise the first spends most of the time on GLS
     route elimination; the second settles the fleet early (a short ejection pool) and gives ~65 % to
     iterated local search for distance (measured with bench/routing.py)."""
     first = Strategy("PARALLEL_CHEAPEST_INSERTION")
     if n_visits <= 150 and stops_per_route < 20:
-        first = Strategy("PARALLEL_CHEAPEST_INSERTION", phase1_share=0.2, vehicles_share=0.2, eject_until=0.65)
+        first = Strategy("PARALLEL_CHEAPEST_INSERTION", phase1_share=0.2, vehicles_share=0.2, eject_until=0.65,
+                         eject_patience=1, final="ILS")
         second = Strategy("PATH_CHEAPEST_ARC", phase1_share=0.1, vehicles_share=0.1, eject_until=0.75, seed=2)
     elif n_visits <= 150:
         second = Strategy("PATH_CHEAPEST_ARC", phase1_share=0.15, slice_share=0.15, vehicles_share=0.15,
@@ -191,7 +197,8 @@ def _pipeline(problem: Problem, visits: list[int], fixed_ids: dict[int, list[str
         end = t0 + budget * strategy.eject_until
         if end - time.time() > 0.2:
             used = sorted(k for k, r in best.routes.items() if r)
-            routes = eject.minimise(inst, [best.routes[k] for k in used], end, seed=strategy.seed, notes=notes)
+            routes = eject.minimise(inst, [best.routes[k] for k in used], end, seed=strategy.seed, notes=notes,
+                                    patience=strategy.eject_patience)
             if len(routes) < len(used):
                 best = _outcome(inst, best, used, routes)
                 if strategy.final != "GLS" and deadline - time.time() > budget * 0.3:

@@ -89,3 +89,20 @@ def test_generated_answers_stay_feasible(monkeypatch, problem, seed):
     assert sorted(n for r in routes for n in r) == list(range(m))
     assert len(routes) <= m
     assert check_solution(sub, _solution(sub, inst, routes)) == []
+
+
+@pytest.mark.parametrize("patience", [1, 2])
+def test_patience_stops_after_that_many_failed_attempts(patience):
+    # R101's 25 stops need 8 routes (the 1.5 s solver test): the pool reaches a count it cannot improve
+    # well within the deadline, and with patience it stops after that many failed attempts instead of
+    # trying other routes until the deadline; the answer is still complete and feasible
+    problem = solomon.to_problem(fixture("R101"))
+    inst = Instance(problem, list(range(len(problem.visits))), {})
+    notes: list[str] = []
+    routes = eject.minimise(inst, [[n] for n in range(25)], time.time() + 3.0, notes=notes, patience=patience)
+    failed = [n for n in notes if "failed" in n]
+    assert len(failed) == patience, notes
+    assert notes[-1] in failed, notes          # it stopped right after the last failure
+    assert sorted(n for r in routes for n in r) == list(range(25))
+    assert check_solution(problem, _solution(problem, inst, routes)) == []
+    assert len(routes) <= 9, notes
