@@ -36,7 +36,7 @@ class LoopPooledPostgresEngine(PostgresEngine):
         except RuntimeError:
             if value is None:  # Piccolo's __init__ clears it before any loop runs
                 return
-            raise RuntimeError("a connection pool is started from inside an event loop") from None
+            raise RuntimeError("a connection pool can only be set from inside a running event loop") from None
         if value is None:
             self._pools.pop(loop, None)
         else:
