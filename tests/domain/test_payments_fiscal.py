@@ -1,6 +1,7 @@
 """Building the ATOL v5 receipt (server/domain/payments/fiscal.py) — pure, no database: the fixture's marked
 sell receipt rebuilt field for field, sums per item equal to price × quantity after uneven discounts,
-VAT enums, advance receipts for partial payments, prepayment offsets, client fallback, the refund body."""
+VAT enums, advance receipts for partial payments, prepayment offsets (with a door payment and alone, for
+goods prepaid in full), client fallback, the refund body."""
 
 from __future__ import annotations
 
@@ -83,6 +84,28 @@ def test_a_final_payment_after_a_prepayment_offsets_it_and_totals_the_order():
     assert receipt["payments"] == [{"type": 0, "sum": 1290.0}, {"type": 2, "sum": 4000.0}]
     assert receipt["total"] == 5290.0 and "service" not in body
     assert validate(body) == []
+
+
+def test_goods_prepaid_in_full_are_handed_over_with_a_prepayment_offset_receipt_of_the_whole_order():
+    tea = {"id": 7, "sku": "TEA", "name": "Чай", "qty": 3, "price": 10000, "discount": 100, "vat": "22"}
+    order = _order(total=499000 + 29900 + 30000)
+    body = fiscal.offset_body(order=order, lines=[SHOE, tea], codes={1: [SHOE_CODE]}, company=COMPANY,
+                              external_id="kladovka-order-123-sell-offset", timestamp="25.11.2025 12:00:00",
+                              delivery_vat="22")
+    receipt = body["receipt"]
+    # the items exactly as the final receipt of a door payment would carry them, marking code included
+    final = fiscal.sell_body(order=order, lines=[SHOE, tea], codes={1: [SHOE_CODE]}, method="cash", amount=1000,
+                             paid_before=order["total"] - 1000, company=COMPANY, external_id="x", timestamp="t",
+                             delivery_vat="22")
+    assert receipt["items"] == final["receipt"]["items"]
+    assert [(i["price"], i["quantity"], i["payment_object"]) for i in receipt["items"]] == [
+        (4990.0, 1.0, 33), (99.67, 2.0, 1), (99.66, 1.0, 1), (300.0, 1.0, 4)]
+    assert receipt["items"][0]["mark_code"] == {"gs1m": fiscal.gs1m(SHOE_CODE)}
+    assert {i["payment_method"] for i in receipt["items"]} == {"full_payment"}
+    assert receipt["payments"] == [{"type": 2, "sum": 5589.0}] and receipt["total"] == 5589.0
+    assert sum(round(i["sum"] * 100) for i in receipt["items"]) == order["total"]  # to the kopeck
+    assert validate(body) == [] and fiscal.check_body(body) == []
+    assert fiscal.is_offset(body) and not fiscal.is_offset(final)
 
 
 def test_a_partial_payment_gets_an_advance_receipt_of_its_amount():

@@ -14,7 +14,8 @@ Lines
 - VAT: the line's rate 22/20/10/7/5/0/none → vat22/vat20/vat10/vat7/vat5/vat0/none (an unknown rate is
   passed on as it is, and check_body refuses it). vat.sum is not sent (optional: the register computes it).
 
-Which receipt for which payment (our rule, one receipt per payment):
+Which receipt for which payment (our rule: one receipt per payment, and one at the handover of goods
+settled by a prepayment):
 - A payment that settles what is due ("final") gets the full receipt: every item, payment_method
   full_payment; payments = this payment (type 0 cash, 1 card or SBP) plus, when something was paid before
   (prepaid on the site, an earlier partial payment), a type 2 "prepayment offset" of that amount. The
@@ -22,7 +23,16 @@ Which receipt for which payment (our rule, one receipt per payment):
 - A payment that leaves something due ("partial") gets an advance receipt: one item «Частичная оплата
   заказа N», payment_method prepayment, payment_object 10 (payment), VAT at the calculated rate of the
   order's highest line rate (vat122, vat120 …; none stays none).
-- Refunds (sell_refund) repeat the sell receipt's items and payments (the same marking codes).
+- Goods handed over when nothing is left to pay at the door and no receipt of ours settled the order
+  (prepaid on the site in full, or the door's advances and returns left nothing due: `offset_body`,
+  queued by receipts.queue_offset_sell when the courier marks the stop delivered or partly delivered):
+  the full receipt of what was handed over — every item of the order's lines as they are then (units
+  handed back at the door are off them, with their marking codes), payment_method full_payment; payments
+  = one type 2 "prepayment offset" of the order's total. One per order (external_id
+  kladovka-order-<id>-sell-offset). When the rest was paid at the door, that payment's final receipt
+  carries the offset already and no second receipt is made.
+- Refunds (sell_refund) repeat the sell receipt's items and payments (the same marking codes); an offset
+  receipt is refunded as it is (it was built after the goods handed back at the door had left the order).
 - A refund of goods handed back at the door after paying (`door_refund_body`): the returned units only,
   as the order's lines had them (price after discount, VAT, payment object, the returned units' marking
   codes); payment_method full_payment when our final sell receipt settled them, full_prepayment when they
@@ -169,6 +179,22 @@ def sell_body(*, order: dict, lines: list[dict], codes: dict[int, list[str]], me
         receipt_total = amount
     return _body(external_id, timestamp, callback_url, client_of(order, company), company, items, payments,
                  receipt_total)
+
+
+def offset_body(*, order: dict, lines: list[dict], codes: dict[int, list[str]], company: Company,
+                external_id: str, timestamp: str, callback_url: str = "", delivery_vat: str = "none") -> dict[str, Any]:
+    """The `sell` body of goods handed over against what was paid before (see the module's doc): the
+    order's items, full_payment, settled by one type 2 prepayment offset of the order's total."""
+    total = int(order["total"])
+    items = order_items(order, lines, codes, delivery_vat=delivery_vat)
+    payments = [{"type": PREPAYMENT_OFFSET, "sum": roubles(total)}]
+    return _body(external_id, timestamp, callback_url, client_of(order, company), company, items, payments, total)
+
+
+def is_offset(body: dict[str, Any]) -> bool:
+    """Whether a sell body is settled by prepayment offset alone (an `offset_body`)."""
+    payments = (body.get("receipt") or {}).get("payments") or []
+    return bool(payments) and all(p.get("type") == PREPAYMENT_OFFSET for p in payments)
 
 
 def refund_body(sell: dict[str, Any], *, external_id: str, timestamp: str) -> dict[str, Any]:

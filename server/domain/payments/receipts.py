@@ -1,5 +1,6 @@
 """54-FZ receipts: queued with the payment (same transaction), sent by the outbox, their state as the
-provider reports it, the manager's list and retry, and refunds of a returned order.
+provider reports it, the manager's list and retry, and refunds of a returned order. Goods handed over
+against a prepayment get their own sell receipt when the stop is delivered (`queue_offset_sell`).
 
 States: queued (not accepted by the provider yet: never sent, or the last try met a timeout / 5xx /
 an outage — `last_error` says which, the outbox tries again with back-off) → wait (the provider holds
@@ -65,6 +66,33 @@ async def queue_sell(order: dict, payment: dict, paid_before: int) -> dict:
                             external_id=external_id, timestamp=fiscal.atol_timestamp(_now(), get_settings().timezone),
                             callback_url=fiscal_settings().callback_url, delivery_vat=fiscal_settings().delivery_vat)
     return await _insert(order["id"], payment["id"], "sell", external_id, body)
+
+
+async def queue_offset_sell(order_id: int) -> dict | None:
+    """Inside the transaction that marks the order's stop delivered (delivery/stop_actions.py), the order
+    locked: the prepayment-offset sell receipt of the goods handed over (fiscal.offset_body) when nothing
+    is due and no sell receipt of ours settled the order. None when there is none to make: nothing to
+    pay for (total 0), something still due, or a settling sell receipt exists — the final receipt of a
+    door payment, or this offset receipt already (a double tap, a replayed queue: one per order, in any
+    state; a refused one is sent again by hand)."""
+    order = await Order.select().where(Order.id == order_id).first()
+    if order is None:
+        raise NotFound("Order %(id)s not found", id=order_id)
+    if order["total"] <= 0 or order["paid"] < order["total"]:
+        return None
+    external_id = f"kladovka-order-{order_id}-sell-offset"
+    sells = await Receipt.select(Receipt.external_id, Receipt.request).where(
+        (Receipt.order == order_id) & (Receipt.operation == "sell")).output(load_json=True)
+    if any(row["external_id"] == external_id or any(
+            item.get("payment_method") == "full_payment"
+            for item in ((row["request"] or {}).get("receipt") or {}).get("items") or []) for row in sells):
+        return None
+    lines = await OrderLine.select().where(OrderLine.order == order_id).order_by(OrderLine.line_no)
+    body = fiscal.offset_body(order=order, lines=lines, codes=await line_codes(order_id), company=company(),
+                              external_id=external_id,
+                              timestamp=fiscal.atol_timestamp(_now(), get_settings().timezone),
+                              callback_url=fiscal_settings().callback_url, delivery_vat=fiscal_settings().delivery_vat)
+    return await _insert(order_id, None, "sell", external_id, body)
 
 
 async def _insert(order_id: int, payment_id: int | None, operation: str, external_id: str, body: dict,
@@ -151,7 +179,8 @@ door before (goods handed back, door_refunds.py) is left out of the items, the p
                 continue
             body = fiscal.refund_body(sell["request"], external_id=external_id,
                                       timestamp=fiscal.atol_timestamp(_now(), get_settings().timezone))
-            if door["bodies"]:  # what went back at the door is not refunded again
+            if door["bodies"] and not fiscal.is_offset(sell["request"]):
+                # what went back at the door is not refunded again (an offset receipt never had it)
                 body = fiscal.without_refunded(body, door["bodies"])
             if body is not None:
                 made.append(await _insert(order_id, sell["payment"], "sell_refund", external_id, body))
