@@ -30,9 +30,12 @@ async def test_the_zone_its_price_minimum_and_slots_in_local_time_and_utc(client
     assert (body["price"], body["minimum"], body["total"], body["reaches_minimum"]) == ("300.00", "1500.00", "900.00",
                                                                                         False)
     assert (body["date"], body["timezone"], body["reason"], body["message"]) == (MONDAY, "Europe/Moscow", None, None)
+    open_ = {"available": True, "reason": None, "message": None, "cutoff_utc": None, "remaining": None}
     assert body["slots"] == [  # Moscow is UTC+3
-        {"start": "10:00", "end": "14:00", "start_utc": "2030-12-16T07:00:00Z", "end_utc": "2030-12-16T11:00:00Z"},
-        {"start": "18:00", "end": "22:00", "start_utc": "2030-12-16T15:00:00Z", "end_utc": "2030-12-16T19:00:00Z"}]
+        {"start": "10:00", "end": "14:00", "start_utc": "2030-12-16T07:00:00Z", "end_utc": "2030-12-16T11:00:00Z",
+         **open_},
+        {"start": "18:00", "end": "22:00", "start_utc": "2030-12-16T15:00:00Z", "end_utc": "2030-12-16T19:00:00Z",
+         **open_}]
     enough = (await client.get(URL, params={**HERE, "date": MONDAY, "total": "1500.00"},
                                headers=await bearer("picker"))).json()
     assert enough["reaches_minimum"] is True and enough["total"] == "1500.00"

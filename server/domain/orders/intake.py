@@ -149,7 +149,7 @@ async def _write(p: Prepared, key: str | None, digest: str, actor: str) -> Intak
         row.delivery_zone_id, row.zone_status = await zone_for_point(row.delivery_method, row.delivery_lat,
                                                                      row.delivery_lon, p.warehouse["id"])
         row.zone_problems = await problems_for(row.delivery_zone_id, row.window_start, row.window_end,
-                                               p.goods_total - p.discount_total)  # flagged, never refused
+                                               p.goods_total - p.discount_total, order_id)  # flagged, never refused
         await Order.insert(row)
         results = await reserve(order_ref(order_id), p.warehouse["id"],
                                 [ReserveRequest(x.variant_id, x.qty) for x in p.lines], partial=True, actor=actor)

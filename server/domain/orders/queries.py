@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,6 +14,7 @@ from server.domain.orders.settings import status_settings
 from server.domain.orders.status import OPEN_STATUSES, allowed_transitions, order_lines
 from server.domain.orders.tables import Order, OrderStatusChange
 from server.domain.stock.tables import Warehouse
+from server.domain.zones.tables import DeliveryZone
 from server.errors import NotFound, ValidationFailed
 
 
@@ -76,9 +78,25 @@ async def get_order(order_id: int) -> dict:
         "placed_at": o["placed_at"], "created_at": o["created_at"], "updated_at": o["updated_at"],
         "shortage": sum(x["shortage"] for x in lines),
         "history": await _history(order_id, labels),
+        "zone": await _zone(o),
     }
     card["allowed_transitions"] = allowed_transitions(card)
     return card
+
+
+async def _zone(o: dict) -> dict | None:
+    """A courier order's delivery zone: {"id", "name" (None outside every zone), "status" (in_zone, outside,
+    no_point), "problems" (the stored zone problems, [{kind, msgid, params}])}; None for other deliveries."""
+    if not o["zone_status"]:
+        return None
+    problems = o["zone_problems"]
+    if isinstance(problems, str):
+        problems = json.loads(problems or "[]")
+    name = None
+    if o["delivery_zone_id"] is not None:
+        row = await DeliveryZone.select(DeliveryZone.name).where(DeliveryZone.id == o["delivery_zone_id"]).first()
+        name = row["name"] if row else None
+    return {"id": o["delivery_zone_id"], "name": name, "status": o["zone_status"], "problems": list(problems or [])}
 
 
 def _filtered(select, f: OrderFilter):

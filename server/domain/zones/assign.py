@@ -21,6 +21,7 @@ from server.config import get_settings
 from server.db import write_tx
 from server.domain.audit.log import record
 from server.domain.orders.tables import Order
+from server.domain.zones.capacity import slot_full
 from server.domain.zones.geocoding import geocoder_configured
 from server.domain.zones.index import zone_at, zone_index
 from server.domain.zones.slots import local_window, zone_problems
@@ -47,15 +48,22 @@ def _utc(moment: datetime | None) -> datetime | None:
 
 
 async def problems_for(zone_id: int | None, window_start: datetime | None, window_end: datetime | None,
-                       goods: int) -> list[dict]:
-    """The order's problems against the zone `zone_id` (none outside every zone: that is zone_status)."""
+                       goods: int, order_id: int | None = None) -> list[dict]:
+    """The order's problems against the zone `zone_id` (none outside every zone: that is zone_status);
+    with the order's id, also whether its slot was already full (zones/limits.py)."""
     if zone_id is None:
         return []
     _, zones = await zone_index(None)
     zone = zones.get(zone_id)
     if zone is None:
         return []
-    return zone_problems(zone, _utc(window_start), _utc(window_end), goods, shop_zone())
+    start, end, tz = _utc(window_start), _utc(window_end), shop_zone()
+    problems = zone_problems(zone, start, end, goods, tz)
+    if order_id is not None and not any(p["kind"] == "closed_day" for p in problems):
+        full = await slot_full(zone, start, end, order_id, tz)
+        if full is not None:
+            problems.append(full)
+    return problems
 
 
 async def recheck_order_zone(order_id: int) -> list[dict]:
@@ -66,7 +74,7 @@ async def recheck_order_zone(order_id: int) -> list[dict]:
     if row is None:
         raise NotFound("Order %(id)s not found", id=order_id)
     problems = await problems_for(row["delivery_zone_id"], row["window_start"], row["window_end"],
-                                  row["goods_total"] - row["discount_total"])
+                                  row["goods_total"] - row["discount_total"], order_id)
     await Order.update({Order.zone_problems: problems}).where(Order.id == order_id)
     return problems
 
@@ -95,7 +103,7 @@ async def reassign_open_orders() -> int:
         for r in rows:
             found = found_by_order[r["id"]]
             problems = await problems_for(found[0], r["window_start"], r["window_end"],
-                                          r["goods_total"] - r["discount_total"])
+                                          r["goods_total"] - r["discount_total"], r["id"])
             if found != (r["delivery_zone_id"], r["zone_status"]) or problems != (r["zone_problems"] or []):
                 await Order.update({Order.delivery_zone_id: found[0], Order.zone_status: found[1],
                                     Order.zone_problems: problems}).where(Order.id == r["id"])
@@ -137,7 +145,7 @@ async def place_order_pin(order_id: int, lat, lon, *, actor: str) -> dict:
             raise NotFound("Order %(id)s not found", id=order_id)
         zone_id, status = await zone_for_point(row["delivery_method"], lat, lon, row["warehouse"])
         problems = await problems_for(zone_id, row["window_start"], row["window_end"],
-                                      row["goods_total"] - row["discount_total"])
+                                      row["goods_total"] - row["discount_total"], order_id)
         await Order.update({Order.delivery_lat: lat, Order.delivery_lon: lon, Order.delivery_zone_id: zone_id,
                             Order.zone_status: status, Order.zone_problems: problems,
                             Order.updated_at: datetime.now(UTC)}).where(Order.id == order_id)

@@ -3,7 +3,10 @@ still open on a day (GET /api/v1/delivery/slots). Every input problem is reporte
 written. Outside every zone is an answer (zone None and a reason), not an error.
 
 Reasons (`reason`, with an English msgid and params in `message`): "outside_zones", "past_date",
-"closed_day", "no_slots_left" (today, every slot has ended); None when slots are offered.
+"closed_day", "no_slots_left" (today, every slot has ended), "no_slots_available" (slots are listed but
+none can be booked: past the cut-off or full); None when a slot can be booked. Slots that have ended are
+left out; the others are listed each with `available` and, when not, its `reason` ("cutoff", "full";
+their words in SLOT_REASONS) — zones/limits.py.
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 
 from server.domain.zones.assign import check_point, shop_zone
+from server.domain.zones.capacity import slot_counts
 from server.domain.zones.index import zone_at
+from server.domain.zones.limits import NO_SLOTS_AVAILABLE
 from server.domain.zones.slots import CLOSED_DAY, Slot, day_slots
 from server.errors import ValidationFailed
 
@@ -31,7 +36,13 @@ REASONS = {
     "outside_zones": _("We do not deliver to this point: it is outside every delivery zone"),
     "past_date": _("The date %(date)s has passed: choose today or a later day"),
     "no_slots_left": _("Every delivery slot of %(date)s has ended: choose a later day"),
+    "no_slots_available": NO_SLOTS_AVAILABLE,
 }
+
+
+def current_time() -> datetime:
+    """Now, for the slots on offer (the tests put their own moment here)."""
+    return datetime.now(UTC)
 
 
 @dataclass
@@ -101,7 +112,8 @@ async def delivery_slots(lat: object, lon: object, day: object, total: object | 
     answer.price, answer.minimum = zone["delivery_price"], zone["min_order"]
     if kopecks is not None:
         answer.reaches_minimum = kopecks >= zone["min_order"]
-    reason, slots = day_slots(zone, local_day, tz, now or datetime.now(UTC))
+    taken = await slot_counts(zone, local_day, tz)
+    reason, slots = day_slots(zone, local_day, tz, now or current_time(), taken)
     answer.slots, answer.reason = slots, reason
     if reason == "closed_day":
         answer.msgid, answer.params = CLOSED_DAY[local_day.isoweekday()], {"zone": zone["name"]}

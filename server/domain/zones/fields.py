@@ -12,6 +12,8 @@ from server.routing.zones import parse_geometry, to_geojson
 
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+MAX_CUTOFF_MINUTES = 7 * 24 * 60  # a week
+MAX_CAPACITY = 100_000
 MAX_MONEY = 100_000_000_00  # kopecks: a hundred million roubles
 ALL_DAYS = [1, 2, 3, 4, 5, 6, 7]
 DEFAULT_COLOR = "#3388ff"
@@ -30,6 +32,9 @@ class ZoneInput:
     priority: int = 0
     active: bool = True
     warehouse_id: int | None = None
+    cutoff_minutes: object = None  # whole minutes before a slot starts; None: no cut-off
+    cutoff_time: object = ""  # "14:00" local: from then on the day's own slots are not offered; "": none
+    slot_capacity: object = None  # orders per slot; None: no limit
 
 
 @dataclass
@@ -119,6 +124,38 @@ def _slots(value, problems: list[ValidationFailed]) -> list[list[str]]:
     return sorted(out)
 
 
+def _whole(value, low: int, high: int) -> int | None | str:
+    """None (not given), the whole number, or "bad"."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, str) and re.fullmatch(r"[+-]?\d{1,9}", value.strip()):
+        value = int(value.strip())
+    if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
+        return value
+    return "bad"
+
+
+def _limits(z: ZoneInput, problems: list[ValidationFailed]) -> dict:
+    """The zone's booking limits (zones/limits.py): cut-off minutes, cut-off time, orders per slot."""
+    minutes = _whole(z.cutoff_minutes, 0, MAX_CUTOFF_MINUTES)
+    if minutes == "bad":
+        problems.append(ValidationFailed("The cut-off is a whole number of minutes from 0 to 10080 (a week), "
+                                         "e.g. 120", field="cutoff_minutes"))
+        minutes = None
+    capacity = _whole(z.slot_capacity, 1, MAX_CAPACITY)
+    if capacity == "bad":
+        problems.append(ValidationFailed("The orders per slot are a whole number from 1 to 100000, e.g. 20",
+                                         field="slot_capacity"))
+        capacity = None
+    cutoff = z.cutoff_time if z.cutoff_time is not None else ""
+    cutoff = cutoff.strip() if isinstance(cutoff, str) else cutoff
+    if cutoff != "" and not (isinstance(cutoff, str) and TIME.match(cutoff.zfill(5))):
+        problems.append(ValidationFailed("The cut-off time is written like 14:00", field="cutoff_time"))
+        cutoff = ""
+    return {"cutoff_minutes": minutes, "cutoff_time": cutoff.zfill(5) if cutoff else "",
+            "slot_capacity": capacity}
+
+
 def check_zone(z: ZoneInput, *, near: tuple[float, float] | None = None) -> CheckedZone:
     """Every problem of the zone (not only the first); the column values when there are none.
     Couriers and the warehouse are checked against the database by the caller."""
@@ -146,6 +183,6 @@ def check_zone(z: ZoneInput, *, near: tuple[float, float] | None = None) -> Chec
         "min_order": _money(z.min_order, "min_order", problems),
         "days": _days(z.days, problems), "slots": _slots(z.slots, problems),
         "default_couriers": list(dict.fromkeys(couriers or [])), "priority": z.priority,
-        "active": bool(z.active), "warehouse": z.warehouse_id,
+        "active": bool(z.active), "warehouse": z.warehouse_id, **_limits(z, problems),
     }
     return CheckedZone(values=values, problems=problems)

@@ -3,7 +3,9 @@
 Each feature: a Polygon/MultiPolygon geometry ([lon, lat]) and properties
   name (required), price and min_order (roubles: 300, 299.9 or "299,90"), days ([1..7], 1 = Monday),
   slots ([["10:00", "14:00"], …] or "10:00-14:00, 18:00-22:00"), couriers (logins: a list or
-  "ivan, petr"), color ("#3388ff"), priority (a whole number), active (true/false).
+  "ivan, petr"), color ("#3388ff"), priority (a whole number), active (true/false), and the booking limits
+  (zones/limits.py) cutoff_minutes (whole minutes or null), cutoff_time ("14:00" or "") and slot_capacity
+  (orders per slot or null) — optional: a file from before them imports as zones without limits.
 The import is atomic: every feature is checked first and every problem is reported with the feature's
 number (1, 2, …); if there is any, nothing changes. Without `replace`, a feature with the name of an
 existing zone changes that zone and the others are added; with `replace` the zones not in the file
@@ -42,7 +44,9 @@ def export_geojson(zones: list[dict]) -> dict:
         "properties": {"id": z["id"], "name": z["name"], "color": z["color"],
                        "price": kopecks_to_roubles(z["delivery_price"]),
                        "min_order": kopecks_to_roubles(z["min_order"]), "days": z["days"], "slots": z["slots"],
-                       "couriers": z["default_couriers"], "priority": z["priority"], "active": z["active"]},
+                       "couriers": z["default_couriers"], "priority": z["priority"], "active": z["active"],
+                       "cutoff_minutes": z.get("cutoff_minutes"), "cutoff_time": z.get("cutoff_time") or "",
+                       "slot_capacity": z.get("slot_capacity")},
     } for z in zones]}
 
 
@@ -57,6 +61,11 @@ async def zones_geojson(warehouse_id: int | None = None, *, active_only: bool = 
 
 def _feature_problem(n: int, name: str, p: ValidationFailed) -> ValidationFailed:
     return ValidationFailed(p.message, field=f"features[{n}]", **p.params, feature=n, feature_name=name)
+
+
+def _number(value):
+    """A whole number written as 120 or 120.0 (JSON writers differ); anything else as it is (check_zone says)."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def _input(props: dict, geometry) -> tuple[ZoneInput, list[ValidationFailed]]:
@@ -76,7 +85,9 @@ def _input(props: dict, geometry) -> tuple[ZoneInput, list[ValidationFailed]]:
                   min_order=minimum or 0, days=props.get("days", list(ALL_DAYS)),
                   slots=parse_slots(slots) if isinstance(slots, str) else slots,
                   default_couriers=parse_list(couriers) if isinstance(couriers, str) else couriers,
-                  color=str(props.get("color") or DEFAULT_COLOR), priority=priority, active=active is not False)
+                  color=str(props.get("color") or DEFAULT_COLOR), priority=priority, active=active is not False,
+                  cutoff_minutes=_number(props.get("cutoff_minutes")), cutoff_time=props.get("cutoff_time") or "",
+                  slot_capacity=_number(props.get("slot_capacity")))
     return z, problems
 
 

@@ -16,6 +16,7 @@ from server.routing.zones import ZoneIndex, ZoneShape
 ZONE_COLUMNS = (DeliveryZone.id, DeliveryZone.name, DeliveryZone.color, DeliveryZone.geometry,
                 DeliveryZone.delivery_price, DeliveryZone.min_order, DeliveryZone.days, DeliveryZone.slots,
                 DeliveryZone.default_couriers, DeliveryZone.priority, DeliveryZone.active, DeliveryZone.warehouse,
+                DeliveryZone.cutoff_minutes, DeliveryZone.cutoff_time, DeliveryZone.slot_capacity,
                 DeliveryZone.created_at, DeliveryZone.updated_at)
 
 

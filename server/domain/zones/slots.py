@@ -12,7 +12,9 @@ for them — it is taken and the manager sees why):
 - "outside_slots": the window does not fall inside one of that day's slots (start ≥ slot start and
   end ≤ slot end). A zone without slots delivers at any time. A window of a whole local day (midnight
   to midnight: "some time that day", as the phone order form makes it) is checked for its day only;
-- "below_minimum": the goods less discounts are below the zone's minimum order.
+- "below_minimum": the goods less discounts are below the zone's minimum order;
+- "slot_full": the slot the window lies in already held the zone's `slot_capacity` of earlier orders
+  (zones/limits.py, counted by zones/capacity.py; added by assign.problems_for, not here).
 An order without a window is checked for the minimum only. Each problem is {"kind", "msgid",
 "params"}; the msgid is English with %(name)s params (formatted here, Russian style for money),
 translated where it is shown.
@@ -42,7 +44,7 @@ CLOSED_DAY = {
 }
 OUTSIDE_SLOTS = _("The window %(window)s is outside the zone's slots (%(slots)s)")
 BELOW_MINIMUM = _("The order total %(total)s is below the zone's minimum (%(minimum)s)")
-KINDS = ("closed_day", "outside_slots", "below_minimum")
+KINDS = ("closed_day", "outside_slots", "below_minimum", "slot_full")  # slot_full: zones/limits.py
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,11 @@ class Slot:
     end: str
     start_utc: datetime
     end_utc: datetime
+    available: bool = True  # False: past the zone's cut-off or full (zones/limits.py)
+    reason: str | None = None  # "cutoff", "full"
+    cutoff_utc: datetime | None = None  # from this instant on the slot is no longer offered
+    capacity: int | None = None  # orders per slot; None: no limit
+    taken: int = 0  # orders already taken for the slot (not cancelled)
 
 
 def _hhmm(text: str) -> time:
@@ -151,21 +158,31 @@ def zone_problems(zone: dict, start: datetime | None, end: datetime | None, good
     return problems
 
 
-def day_slots(zone: dict, day: date, tz: ZoneInfo, now: datetime) -> tuple[str | None, list[Slot]]:
+def day_slots(zone: dict, day: date, tz: ZoneInfo, now: datetime,
+              taken: Sequence[int] | None = None) -> tuple[str | None, list[Slot]]:
     """(reason, slots) of the zone on the local `day` for a customer choosing now: a reason
-    ("past_date", "closed_day", "no_slots_left") and no slots, or None and the slots that have not
-    ended yet. A zone without slots offers the whole day as one slot, 00:00–24:00."""
+    ("past_date", "closed_day", "no_slots_left") and no slots, or the slots that have not ended yet —
+    each marked available or not (past the cut-off, full: zones/limits.py; `taken` is the count of
+    orders per slot of `zone_slot_list`) — and None, or "no_slots_available" when none of them is.
+    A zone without slots offers the whole day as one slot, 00:00–24:00."""
+    from server.domain.zones.limits import mark_slot
+
     today = now.astimezone(tz).date()
     if day < today:
         return "past_date", []
     if day.isoweekday() not in list(zone.get("days") or []):
         return "closed_day", []
-    slots = [list(s) for s in zone.get("slots") or []]
-    found = []
-    if not slots:
-        found.append(Slot("00:00", "24:00", local_midnight(day, tz), local_midnight(day + timedelta(days=1), tz)))
-    for slot in slots:
-        begin, finish = slot_instants(day, slot, tz)
-        found.append(Slot(slot[0], slot[1], begin, finish))
+    found = [mark_slot(zone, day, slot, tz, now, (taken or [])[n] if n < len(taken or []) else 0)
+             for n, slot in enumerate(zone_slot_list(zone, day, tz))]
     found = [s for s in found if s.end_utc > now]
-    return (None, found) if found else ("no_slots_left", [])
+    if not found:
+        return "no_slots_left", []
+    return (None if any(s.available for s in found) else "no_slots_available"), found
+
+
+def zone_slot_list(zone: dict, day: date, tz: ZoneInfo) -> list[Slot]:
+    """The zone's slots on the local `day` (every one, ended or not; a zone without slots: the whole day)."""
+    slots = [list(s) for s in zone.get("slots") or []]
+    if not slots:
+        return [Slot("00:00", "24:00", local_midnight(day, tz), local_midnight(day + timedelta(days=1), tz))]
+    return [Slot(slot[0], slot[1], *slot_instants(day, slot, tz)) for slot in slots]

@@ -2,6 +2,9 @@
 it runs. Money in kopecks. `days` are ISO weekdays (1 = Monday … 7 = Sunday); `slots` are local
 times of the shop ["10:00", "14:00"]; `default_couriers` are usernames. A zone without a warehouse
 serves orders of any warehouse. Where zones overlap, the higher `priority` wins, then the smaller one.
+Booking limits (zones/limits.py): `cutoff_minutes` (a slot is no longer offered that many minutes before it
+starts), `cutoff_time` ("14:00", local: from then on the day's own slots are no longer offered; "" none) and
+`slot_capacity` (at most that many orders per slot; None: no limit).
 """
 
 from piccolo.columns import JSON, BigInt, Boolean, ForeignKey, Integer, Timestamptz, Varchar
@@ -23,6 +26,9 @@ class DeliveryZone(Table):
     default_couriers = JSON(default=[])
     priority = Integer(default=0)
     active = Boolean(default=True)
+    cutoff_minutes = Integer(null=True, default=None)
+    cutoff_time = Varchar(length=5, default="")
+    slot_capacity = Integer(null=True, default=None)
     warehouse = ForeignKey(Warehouse, null=True, default=None, on_delete=OnDelete.restrict)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())

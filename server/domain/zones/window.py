@@ -49,7 +49,8 @@ async def change_order_window(order_id: int, day: str, time_from: str, time_to: 
             raise NotFound("Order %(id)s not found", id=order_id)
         if row["status"] in CLOSED:
             raise Conflict("The delivery window of a finished order cannot be changed")
-        problems = await problems_for(row["delivery_zone_id"], start, end, row["goods_total"] - row["discount_total"])
+        problems = await problems_for(row["delivery_zone_id"], start, end, row["goods_total"] - row["discount_total"],
+                                      order_id)
         await Order.update({Order.window_start: start, Order.window_end: end, Order.zone_problems: problems,
                             Order.updated_at: datetime.now(UTC)}).where(Order.id == order_id)
         await record(actor, "order.window", "order", order_id, {

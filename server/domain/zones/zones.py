@@ -15,7 +15,7 @@ from server.domain.zones.tables import DeliveryZone
 from server.errors import NotFound, ValidationFailed
 
 AUDITED = ("name", "color", "delivery_price", "min_order", "days", "slots", "default_couriers", "priority",
-           "active", "warehouse")
+           "active", "warehouse", "cutoff_minutes", "cutoff_time", "slot_capacity")
 
 
 async def list_zones(*, active_only: bool = False) -> list[dict]:

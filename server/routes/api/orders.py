@@ -40,6 +40,8 @@ from server.routes.api.common import (
     text_param,
 )
 from server.routes.api.orders_in import OrderIn, PaymentRecordIn, StatusIn, to_intake
+from server.web.i18n import translate_error
+from server.web.problems import api_language
 
 Status = Literal["new", "confirmed", "picking", "packed", "out_for_delivery", "delivered", "closed", "cancelled",
                  "returned"]
@@ -126,6 +128,18 @@ class DeliveryOut(msgspec.Struct):
     cost: str
 
 
+class ZoneProblemOut(msgspec.Struct):
+    code: str  # closed_day, outside_slots, below_minimum, slot_full
+    message: str  # in the request's language
+
+
+class OrderZoneOut(msgspec.Struct):
+    id: int | None  # null: outside every zone, or no point yet
+    name: str | None
+    status: str  # in_zone, outside (no zone covers the point), no_point (no coordinates yet)
+    problems: list[ZoneProblemOut]  # what does not fit the zone: flags, the order is taken all the same
+
+
 class ChangeOut(msgspec.Struct):
     to: str
     to_label: str
@@ -157,6 +171,7 @@ class OrderOut(msgspec.Struct):
     updated_at: datetime
     history: list[ChangeOut]
     allowed_transitions: list[str]
+    zone: OrderZoneOut | None  # a courier order's delivery zone and its problems; null for other deliveries
 
 
 class OrderRowOut(msgspec.Struct):
@@ -188,7 +203,15 @@ def _money(kopecks: int) -> str:
     return format_money(kopecks) or "0.00"
 
 
-def order_out(card: dict) -> OrderOut:
+def zone_out(zone: dict | None, lang: str) -> OrderZoneOut | None:
+    if zone is None:
+        return None
+    return OrderZoneOut(id=zone["id"], name=zone["name"], status=zone["status"], problems=[
+        ZoneProblemOut(code=p["kind"], message=translate_error(p["msgid"], p.get("params"), lang))
+        for p in zone["problems"]])
+
+
+def order_out(card: dict, lang: str) -> OrderOut:
     c, w, d, t, p = card["customer"], card["warehouse"], card["delivery"], card["totals"], card["payment"]
     return OrderOut(
         id=card["id"], number=card["number"], channel=card["channel"], external_id=card["external_id"],
@@ -210,7 +233,7 @@ def order_out(card: dict) -> OrderOut:
         placed_at=card["placed_at"], created_at=card["created_at"], updated_at=card["updated_at"],
         history=[ChangeOut(from_=h["from"], to=h["to"], to_label=h["to_label"], at=h["at"], actor=h["actor"],
                            comment=h["comment"]) for h in card["history"]],
-        allowed_transitions=card["allowed_transitions"])
+        allowed_transitions=card["allowed_transitions"], zone=zone_out(card.get("zone"), lang))
 
 
 def _row_out(r: dict) -> OrderRowOut:
@@ -264,9 +287,10 @@ class OrderController(ApiController):
                          next_offset=next_offset(offset, len(rows), total))
 
     @get("/{order_id:int}", opt=MANAGE, responses={**PROBLEMS, **NOT_FOUND},
-         summary="An order with its lines (reserved, shortage), customer, delivery, payment and history")
-    async def read(self, order_id: Annotated[int, ID_PARAM]) -> OrderOut:
-        return order_out(await get_order(order_id))
+         summary="An order with its lines (reserved, shortage), customer, delivery, its delivery zone and the "
+                 "zone's problems (codes and words in the request's language), payment and history")
+    async def read(self, request: Request[Any, Any, Any], order_id: Annotated[int, ID_PARAM]) -> OrderOut:
+        return order_out(await get_order(order_id), api_language(request))
 
     @post("/{order_id:int}/status", opt=MANAGE, status_code=200, responses={**WRITE_RESPONSES, **NOT_FOUND},
           summary="Change the status (see allowed_transitions); cancelling releases, shipping consumes stock")
@@ -274,11 +298,11 @@ class OrderController(ApiController):
                      data: StatusIn) -> OrderOut:
         await change_status(order_id, data.status, actor=actor(request), comment=data.comment)
         wake()
-        return order_out(await get_order(order_id))
+        return order_out(await get_order(order_id), api_language(request))
 
     @post("/{order_id:int}/payments", opt=MANAGE, status_code=200, responses={**WRITE_RESPONSES, **NOT_FOUND},
           summary="Record a payment received for the order (amount in roubles)")
     async def payment(self, request: Request[Any, Any, Any], order_id: Annotated[int, ID_PARAM],
                       data: PaymentRecordIn) -> OrderOut:
         await record_payment(order_id, parse_money(data.amount) or 0, data.method, actor=actor(request))
-        return order_out(await get_order(order_id))
+        return order_out(await get_order(order_id), api_language(request))

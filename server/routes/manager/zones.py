@@ -48,12 +48,19 @@ def _typed(zone: dict | None) -> dict[str, Any]:
     """What the form shows for a zone (or a new one)."""
     if zone is None:
         return {"name": "", "color": "#3388ff", "price": "", "min_order": "", "days": list(ALL_DAYS), "slots": "",
-                "couriers": "", "priority": "0", "active": True, "warehouse_id": None, "geometry": ""}
+                "couriers": "", "priority": "0", "active": True, "warehouse_id": None, "geometry": "",
+                "cutoff_minutes": "", "cutoff_time": "", "slot_capacity": ""}
     return {"name": zone["name"], "color": zone["color"], "price": money_input(zone["delivery_price"]),
             "min_order": money_input(zone["min_order"]), "days": zone["days"], "slots": format_slots(zone["slots"]),
             "couriers": ", ".join(zone["default_couriers"]), "priority": str(zone["priority"]),
             "active": zone["active"], "warehouse_id": zone["warehouse"],
-            "geometry": json.dumps(zone["geometry"], ensure_ascii=False)}
+            "geometry": json.dumps(zone["geometry"], ensure_ascii=False),
+            "cutoff_minutes": _blank(zone.get("cutoff_minutes")), "cutoff_time": zone.get("cutoff_time") or "",
+            "slot_capacity": _blank(zone.get("slot_capacity"))}
+
+
+def _blank(value: int | None) -> str:
+    return "" if value is None else str(value)
 
 
 def _from_form(form) -> tuple[dict[str, Any], ZoneInput]:
@@ -62,7 +69,8 @@ def _from_form(form) -> tuple[dict[str, Any], ZoneInput]:
              "days": [d for d in (to_int(x) for x in form.getall("days", [])) if d is not None],
              "slots": str(form.get("slots") or "")[:500], "couriers": str(form.get("couriers") or "")[:1000],
              "priority": str(form.get("priority") or "0")[:10], "active": bool(form.get("active")),
-             "warehouse_id": to_int(form.get("warehouse_id")), "geometry": str(form.get("geometry") or "")}
+             "warehouse_id": to_int(form.get("warehouse_id")), "geometry": str(form.get("geometry") or ""),
+             **{k: str(form.get(k) or "")[:20] for k in ("cutoff_minutes", "cutoff_time", "slot_capacity")}}
     price, minimum = parse_money(typed["price"]), parse_money(typed["min_order"])
     text = typed["priority"].strip()
     priority: Any = 0 if not text else to_int(text)
@@ -71,7 +79,8 @@ def _from_form(form) -> tuple[dict[str, Any], ZoneInput]:
                   min_order=-1 if minimum is None else minimum, days=typed["days"],
                   slots=parse_slots(typed["slots"]), default_couriers=parse_list(typed["couriers"]),
                   color=typed["color"], priority=priority, active=typed["active"],
-                  warehouse_id=typed["warehouse_id"])
+                  warehouse_id=typed["warehouse_id"], cutoff_minutes=typed["cutoff_minutes"],
+                  cutoff_time=typed["cutoff_time"], slot_capacity=typed["slot_capacity"])
     return typed, z
 
 

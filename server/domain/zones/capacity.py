@@ -1,0 +1,55 @@
+"""How many orders a zone's slots already hold (the rule is in zones/limits.py): the orders of the zone,
+not cancelled, whose window lies inside the slot on its local day. Reads only, inside the caller's
+transaction (an intake counts what its own transaction sees)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from server.domain.orders.tables import Order
+from server.domain.zones.limits import slot_full_problem, window_in_slot
+from server.domain.zones.slots import local_midnight, window_day, zone_slot_list
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+
+
+async def _windows(zone_id: int, day: date, tz: ZoneInfo, below_id: int | None = None) -> list[tuple]:
+    """(start, end) of the zone's orders (not cancelled) on the local day; with below_id, of the orders
+    taken before that one."""
+    begin, finish = local_midnight(day, tz), local_midnight(day + timedelta(days=1), tz)
+    on_day = ((Order.window_start >= begin) & (Order.window_start < finish)) | (
+        Order.window_start.is_null() & (Order.window_end > begin) & (Order.window_end <= finish))
+    query = Order.select(Order.window_start, Order.window_end).where(
+        (Order.delivery_zone_id == zone_id) & (Order.status != "cancelled") & on_day)
+    if below_id is not None:
+        query = query.where(Order.id < below_id)
+    return [(_utc(r["window_start"]), _utc(r["window_end"])) for r in await query]
+
+
+async def slot_counts(zone: dict, day: date, tz: ZoneInfo) -> list[int]:
+    """Orders taken for each of the zone's slots on the local day (zones/slots.py zone_slot_list order)."""
+    slots = zone_slot_list(zone, day, tz)
+    if zone.get("slot_capacity") is None:
+        return [0 for _ in slots]
+    windows = await _windows(zone["id"], day, tz)
+    return [sum(1 for start, end in windows if window_in_slot(start, end, slot)) for slot in slots]
+
+
+async def slot_full(zone: dict, start: datetime | None, end: datetime | None, order_id: int,
+                    tz: ZoneInfo) -> dict | None:
+    """The "slot_full" problem of the order `order_id` when a slot its window lies in already held the zone's
+    capacity of earlier orders; None otherwise (no capacity, no window, the window in no slot)."""
+    day = window_day(start, end, tz)
+    if zone.get("slot_capacity") is None or day is None:
+        return None
+    slots = [s for s in zone_slot_list(zone, day, tz) if window_in_slot(start, end, s)]
+    if not slots:
+        return None
+    earlier = await _windows(zone["id"], day, tz, below_id=order_id)
+    for slot in slots:
+        if sum(1 for a, b in earlier if window_in_slot(a, b, slot)) >= int(zone["slot_capacity"]):
+            return slot_full_problem(zone, slot, tz)
+    return None
