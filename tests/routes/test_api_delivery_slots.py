@@ -4,11 +4,14 @@ slots and the reason; bad input 422 problem details in the request's language; t
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from api_helpers import CYRILLIC, assert_problem, assert_russian_problem, bearer
 
 from server.domain.zones.fields import ZoneInput
 from server.domain.zones.zones import create_zone
 from tests.domain.zones.zone_helpers import CENTRE, box
+from tests.routes.zone_order_helpers import courier_order
 
 URL = "/api/v1/delivery/slots"
 MONDAY, SUNDAY = "2030-12-16", "2030-12-15"
@@ -106,3 +109,37 @@ async def test_the_openapi_document_describes_the_answer_and_the_outside_zone_ch
         schema = doc["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
     assert {"zone", "price", "minimum", "reaches_minimum", "slots", "reason", "message", "timezone"} <= set(
         schema["properties"])
+
+
+async def test_slots_past_the_cut_off_or_full_are_listed_not_available_with_the_reason(client, monkeypatch):
+    from server.domain.zones import availability
+
+    await create_zone(ZoneInput(name="Центр", geometry=box(*CENTRE), slots=[["10:00", "14:00"], ["18:00", "22:00"]],
+                                cutoff_minutes=120, slot_capacity=1), actor="test")
+    await courier_order(datetime(2030, 12, 16, 16, 0, tzinfo=UTC), datetime(2030, 12, 16, 17, 0, tzinfo=UTC))  # 19–20
+    monkeypatch.setattr(availability, "current_time", lambda: datetime(2030, 12, 16, 5, 30, tzinfo=UTC))  # 08:30
+    headers = await bearer("manager")
+    body = (await client.get(URL, params={**HERE, "date": MONDAY}, headers=headers)).json()
+    assert (body["reason"], body["message"]) == ("no_slots_available", "На 2030-12-16 больше нельзя выбрать ни один "
+                                                                       "интервал доставки: выберите более поздний день")
+    first, evening = body["slots"]
+    assert (first["available"], first["reason"], first["cutoff_utc"], first["remaining"]) == (
+        False, "cutoff", "2030-12-16T05:00:00Z", 1)
+    assert first["message"] == "Заказы на этот интервал больше не принимаются: срок приёма истёк"
+    assert (evening["available"], evening["reason"], evening["remaining"]) == (False, "full", 0)
+    assert evening["message"] == "Этот интервал уже заполнен"
+    english = (await client.get(URL, params={**HERE, "date": MONDAY},
+                                headers={**headers, "Accept-Language": "en"})).json()
+    assert english["slots"][1]["message"] == "This slot is full"
+    monkeypatch.setattr(availability, "current_time", lambda: datetime(2030, 12, 16, 4, 59, tzinfo=UTC))  # 07:59
+    early = (await client.get(URL, params={**HERE, "date": MONDAY}, headers=headers)).json()
+    assert early["reason"] is None and early["slots"][0]["available"] is True and early["slots"][0]["reason"] is None
+
+
+async def test_the_openapi_document_describes_the_slot_availability(client):
+    doc = (await client.get("/schema/openapi.json")).json()
+    operation = doc["paths"][URL]["get"]
+    assert "cutoff" in operation["description"] and "full" in operation["description"]
+    assert "no_slots_available" in operation["description"]
+    slot = doc["components"]["schemas"]["SlotOut"]
+    assert {"available", "reason", "message", "cutoff_utc", "remaining"} <= set(slot["properties"])
