@@ -26,6 +26,7 @@ from server.domain.orders.tables import ORDER_STATUSES, PREPAID_METHODS, Order, 
 from server.domain.stock.documents import unpost_document
 from server.domain.stock.reservations import consume, release
 from server.domain.stock.tables import StockDocument
+from server.domain.zones.assign import recheck_slot_neighbours
 from server.errors import Conflict, DomainError, NotFound, ValidationFailed
 
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -173,6 +174,8 @@ async def change_status(order_id: int, to: str, *, actor: str = "system", commen
                            number=order["number"])
         await OrderStatusChange.insert(OrderStatusChange(order=order_id, from_status=frm, to_status=to, at=now,
                                                          actor=actor, comment=comment))
+        if to == "cancelled":  # its place in a delivery slot is free: the orders after it may fit now
+            await recheck_slot_neighbours(order_id)
         await record(actor, "order.status", "order", order_id,
                      {"number": order["number"], "status": {"old": frm, "new": to}, **facts,
                       **({"comment": comment} if comment else {})})

@@ -21,10 +21,10 @@ from server.config import get_settings
 from server.db import write_tx
 from server.domain.audit.log import record
 from server.domain.orders.tables import Order
-from server.domain.zones.capacity import slot_full
+from server.domain.zones.capacity import on_day, slot_full
 from server.domain.zones.geocoding import geocoder_configured
 from server.domain.zones.index import zone_at, zone_index
-from server.domain.zones.slots import local_window, zone_problems
+from server.domain.zones.slots import local_window, window_day, zone_problems
 from server.errors import NotFound, ValidationFailed
 
 
@@ -77,6 +77,39 @@ async def recheck_order_zone(order_id: int) -> list[dict]:
                                   row["goods_total"] - row["discount_total"], order_id)
     await Order.update({Order.zone_problems: problems}).where(Order.id == order_id)
     return problems
+
+
+async def recheck_slot_neighbours(order_id: int, windows: list[tuple] | None = None) -> int:
+    """After the order left or joined a slot (cancelled, its window moved), the zone's other open orders on
+    that local day (or on the days of `windows`, [(start, end)]) are checked again: which of them are over
+    the slot's capacity may change. Only zones with a capacity; inside the caller's transaction. Returns how
+    many orders changed their problems."""
+    from server.domain.orders.status import OPEN_STATUSES  # (orders.status imports us)
+
+    row = await Order.select(Order.delivery_zone_id, Order.window_start, Order.window_end).where(
+        Order.id == order_id).first()
+    if row is None or row["delivery_zone_id"] is None:
+        return 0
+    _, zones = await zone_index(None)
+    zone = zones.get(row["delivery_zone_id"])
+    if zone is None or zone.get("slot_capacity") is None:
+        return 0
+    tz = shop_zone()
+    days = {window_day(_utc(a), _utc(b), tz) for a, b in windows or [(row["window_start"], row["window_end"])]}
+    changed = 0
+    for day in sorted(d for d in days if d is not None):
+        others = await Order.select(Order.id, Order.window_start, Order.window_end, Order.goods_total,
+                                    Order.discount_total, Order.zone_problems).where(
+            (Order.delivery_zone_id == zone["id"]) & Order.status.is_in(list(OPEN_STATUSES))
+            & (Order.id != order_id) & on_day(day, tz)).order_by(
+            Order.id).output(load_json=True)
+        for r in others:
+            problems = await problems_for(zone["id"], r["window_start"], r["window_end"],
+                                          r["goods_total"] - r["discount_total"], r["id"])
+            if problems != (r["zone_problems"] or []):
+                await Order.update({Order.zone_problems: problems}).where(Order.id == r["id"])
+                changed += 1
+    return changed
 
 
 async def reassign_open_orders() -> int:

@@ -16,14 +16,18 @@ def _utc(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
+def on_day(day: date, tz: ZoneInfo):
+    """The orders whose window is on the local day (its start's; its end's when only the end is given)."""
+    begin, finish = local_midnight(day, tz), local_midnight(day + timedelta(days=1), tz)
+    return ((Order.window_start >= begin) & (Order.window_start < finish)) | (
+        Order.window_start.is_null() & (Order.window_end > begin) & (Order.window_end <= finish))
+
+
 async def _windows(zone_id: int, day: date, tz: ZoneInfo, below_id: int | None = None) -> list[tuple]:
     """(start, end) of the zone's orders (not cancelled) on the local day; with below_id, of the orders
     taken before that one."""
-    begin, finish = local_midnight(day, tz), local_midnight(day + timedelta(days=1), tz)
-    on_day = ((Order.window_start >= begin) & (Order.window_start < finish)) | (
-        Order.window_start.is_null() & (Order.window_end > begin) & (Order.window_end <= finish))
     query = Order.select(Order.window_start, Order.window_end).where(
-        (Order.delivery_zone_id == zone_id) & (Order.status != "cancelled") & on_day)
+        (Order.delivery_zone_id == zone_id) & (Order.status != "cancelled") & on_day(day, tz))
     if below_id is not None:
         query = query.where(Order.id < below_id)
     return [(_utc(r["window_start"]), _utc(r["window_end"])) for r in await query]

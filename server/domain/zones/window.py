@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from server.db import write_tx
 from server.domain.audit.log import record
 from server.domain.orders.tables import Order
-from server.domain.zones.assign import problems_for, shop_zone
+from server.domain.zones.assign import problems_for, recheck_slot_neighbours, shop_zone
 from server.errors import Conflict, NotFound, ValidationFailed
 
 HHMM = re.compile(r"^([01]?\d|2[0-3]):[0-5]\d$")
@@ -53,6 +53,7 @@ async def change_order_window(order_id: int, day: str, time_from: str, time_to: 
                                       order_id)
         await Order.update({Order.window_start: start, Order.window_end: end, Order.zone_problems: problems,
                             Order.updated_at: datetime.now(UTC)}).where(Order.id == order_id)
+        await recheck_slot_neighbours(order_id, [(row["window_start"], row["window_end"]), (start, end)])
         await record(actor, "order.window", "order", order_id, {
             "window_start": {"old": _iso(row["window_start"]), "new": _iso(start)},
             "window_end": {"old": _iso(row["window_end"]), "new": _iso(end)},

@@ -154,3 +154,17 @@ async def test_a_zone_without_a_capacity_counts_nothing_and_is_never_full():
         last = await _order(at(MONDAY, "10:00"), at(MONDAY, "12:00"))
     found = await _offer(at(MONDAY, "06:00"))
     assert all(s.available and s.capacity is None for s in found.slots) and await _kinds(last) == []
+
+
+async def test_when_an_order_leaves_a_full_slot_the_next_one_fits_and_one_moved_in_pushes_the_last_out():
+    await make_zone("Центр", slots=SLOTS, slot_capacity=1)
+    first = await _order(at(MONDAY, "10:00"), at(MONDAY, "12:00"))
+    second = await _order(at(MONDAY, "10:00"), at(MONDAY, "12:00"))
+    third = await _order(at(MONDAY, "11:00"), at(MONDAY, "12:00"))
+    assert [await _kinds(i) for i in (first, second, third)] == [[], ["slot_full"], ["slot_full"]]
+    await change_status(first, "cancelled", actor="test")  # its place is free: the next order by number fits
+    assert [await _kinds(i) for i in (second, third)] == [[], ["slot_full"]]
+    await change_order_window(second, MONDAY.isoformat(), "14:00", "16:00", actor="test")  # leaves 10–14
+    assert [await _kinds(i) for i in (second, third)] == [[], []]
+    await change_order_window(second, MONDAY.isoformat(), "10:00", "11:00", actor="test")  # back: first by number
+    assert [await _kinds(i) for i in (second, third)] == [[], ["slot_full"]]
