@@ -83,3 +83,16 @@ async def test_the_openapi_schema_of_the_order_has_the_zone(client):
     assert "zone" in schemas["OrderOut"]["properties"]
     assert {"id", "name", "status", "problems"} <= set(schemas["OrderZoneOut"]["properties"])
     assert {"code", "message"} <= set(schemas["ZoneProblemOut"]["properties"])
+
+
+async def test_the_order_list_has_each_orders_zone_and_problems(client):
+    await _zone(slot_capacity=1, min_order=0)
+    first = await courier_order(MONDAY_10, MONDAY_12)
+    second = await courier_order(MONDAY_10, MONDAY_12)
+    outside = await courier_order(MONDAY_10, MONDAY_12, point=(10.0, 10.0))
+    page = (await client.get(ORDERS, headers={**await bearer("manager"), "Accept-Language": "en"})).json()
+    zones = {item["id"]: item["zone"] for item in page["items"]}
+    assert zones[first] == {"id": zones[first]["id"], "name": "Центр", "status": "in_zone", "problems": []}
+    assert zones[second]["problems"] == [{
+        "code": "slot_full", "message": "The slot 10:00–14:00 on 16.12.2030 is full: the zone takes 1 orders per slot"}]
+    assert zones[outside] == {"id": None, "name": None, "status": "outside", "problems": []}

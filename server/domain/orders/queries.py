@@ -137,11 +137,17 @@ async def list_orders(filters: OrderFilter | None = None, *, limit: int = 50, of
         Order.id, Order.number, Order.channel, Order.external_id, Order.status, Order.contact_name,
         Order.contact_phone, Order.contact_email, Order.customer, Order.total, Order.paid, Order.payment_method,
         Order.delivery_method, Order.window_start, Order.window_end, Order.manager, Order.placed_at,
-        Order.zone_status, Order.zone_problems).output(load_json=True), f).order_by(
+        Order.zone_status, Order.zone_problems, Order.delivery_zone_id).output(load_json=True), f).order_by(
         Order.placed_at, ascending=False).order_by(Order.id, ascending=False).limit(
         max(1, min(int(limit), 500))).offset(max(0, int(offset)))
+    ids = sorted({r["delivery_zone_id"] for r in rows if r["delivery_zone_id"] is not None})
+    names = {z["id"]: z["name"] for z in await DeliveryZone.select(DeliveryZone.id, DeliveryZone.name).where(
+        DeliveryZone.id.is_in(ids))} if ids else {}
     for row in rows:
         row["status_label"] = labels.get(row["status"], row["status"])
+        row["zone"] = {"id": row["delivery_zone_id"], "name": names.get(row["delivery_zone_id"]),
+                       "status": row["zone_status"], "problems": list(row["zone_problems"] or [])
+                       } if row["zone_status"] else None
     total = await _filtered(Order.count(), f)
     return rows, total
 

@@ -189,6 +189,7 @@ class OrderRowOut(msgspec.Struct):
     delivery_method: str
     manager: str | None
     placed_at: datetime
+    zone: OrderZoneOut | None  # a courier order's delivery zone and its problems; null for other deliveries
 
 
 class OrderPage(msgspec.Struct):
@@ -236,12 +237,13 @@ def order_out(card: dict, lang: str) -> OrderOut:
         allowed_transitions=card["allowed_transitions"], zone=zone_out(card.get("zone"), lang))
 
 
-def _row_out(r: dict) -> OrderRowOut:
+def _row_out(r: dict, lang: str) -> OrderRowOut:
     return OrderRowOut(id=r["id"], number=r["number"], channel=r["channel"], external_id=r["external_id"],
                        status=r["status"], status_label=r["status_label"], customer_id=r["customer"],
                        contact=ContactOut(name=r["contact_name"], email=r["contact_email"], phone=r["contact_phone"]),
                        total=_money(r["total"]), paid=_money(r["paid"]), payment_method=r["payment_method"],
-                       delivery_method=r["delivery_method"], manager=r["manager"], placed_at=r["placed_at"])
+                       delivery_method=r["delivery_method"], manager=r["manager"], placed_at=r["placed_at"],
+                       zone=zone_out(r.get("zone"), lang))
 
 
 CREATED_RESPONSES = {
@@ -270,7 +272,7 @@ class OrderController(ApiController):
         return Response(body, status_code=200, headers={"Idempotent-Replayed": "true"})
 
     @get("/", opt=MANAGE, responses={**PROBLEMS, **UNPROCESSABLE}, summary="Orders, newest first")
-    async def list_(self, status: Status | None = None,
+    async def list_(self, request: Request[Any, Any, Any], status: Status | None = None,
                     channel: Annotated[str, text_param(32, "Channel code")] = "",
                     manager: Annotated[str, text_param(64, "Username of the manager in charge")] = "",
                     q: Annotated[str, text_param(200, "Number, external id, phone, e-mail or name")] = "",
@@ -283,7 +285,7 @@ class OrderController(ApiController):
         since, until = day_range(date_from, date_to, get_settings().timezone)
         rows, total = await list_orders(OrderFilter(status=status or "", channel=channel, manager=manager, query=q,
                                                     since=since, until=until), limit=limit, offset=offset)
-        return OrderPage(items=[_row_out(r) for r in rows], total=total, limit=limit, offset=offset,
+        return OrderPage(items=[_row_out(r, api_language(request)) for r in rows], total=total, limit=limit, offset=offset,
                          next_offset=next_offset(offset, len(rows), total))
 
     @get("/{order_id:int}", opt=MANAGE, responses={**PROBLEMS, **NOT_FOUND},
