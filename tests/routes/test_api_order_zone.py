@@ -49,7 +49,7 @@ async def test_an_order_for_a_full_slot_is_taken_and_says_so(client):
     body = (await client.get(f"{ORDERS}/{second}", headers=headers)).json()
     assert body["status"] == "new" and body["zone"]["problems"] == [{
         "code": "slot_full",
-        "message": "Интервал 10:00–14:00 16.12.2030 заполнен: зона принимает не больше 1 заказов на интервал"}]
+        "message": "Интервал 10:00–14:00 16.12.2030 заполнен (заказов на интервал в зоне не больше: 1)"}]
 
 
 async def test_outside_every_zone_and_a_pickup_order(client):

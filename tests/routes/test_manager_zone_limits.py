@@ -106,5 +106,5 @@ async def test_an_order_for_a_full_slot_is_marked_on_the_board_and_explained_on_
     assert "order-zone-problem" not in board.text.split(f'data-order-id="{first}"')[1].split("</tr>")[0]
     card = await client.get(f"/manager/orders/{late}")
     assert 'data-testid="order-zone-slot-full"' in card.text
-    assert "Интервал 10:00–14:00 16.12.2030 заполнен: зона принимает не больше 1 заказов на интервал" in texts(
+    assert "Интервал 10:00–14:00 16.12.2030 заполнен (заказов на интервал в зоне не больше: 1)" in texts(
         card.text)
