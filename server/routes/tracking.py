@@ -3,10 +3,11 @@ service worker /t/sw.js (scope /t/: shows web push notifications, nothing else).
 
 Fast by design: one server-rendered page with its CSS and a few lines of script inline (no framework,
 no other request until the customer asks for notifications); nothing personal beyond the first name.
-On a published route of today the page also says when the courier comes (a window, the stops still
-before this one, an apology when late: server/domain/delivery/tracking_eta.py) — never who the courier is,
-where they are or the other addresses; while the order is open a few lines of script re-read that block
-every minute from /t/<token>/eta (the same fragment, public by the token too).
+The page also says where the delivery is (server/domain/delivery/tracking_state.py): packed and waiting
+for a courier, on a published route the courier has not started (the planned window), on the way (the
+window, the stops still before this one, an apology when late: tracking_eta.py), delivered or not — never
+who the courier is, where they are or the other addresses; while the order is open a few lines of script
+re-read that block every minute from /t/<token>/eta (the same fragment, public by the token too).
 The push key and the subscription endpoints are in tracking_push.py."""
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from litestar import Controller, get
 from litestar.response import Response, Template
 
 from server.config import get_settings
-from server.domain.delivery.tracking_eta import FINISHED_ORDERS, arrival_by_token
+from server.domain.delivery.tracking_eta import FINISHED_ORDERS
+from server.domain.delivery.tracking_state import tracking_by_token
 from server.domain.orders.queries import tracking_info
 from server.domain.orders.settings import status_settings
 from server.errors import NotFound
@@ -51,21 +53,24 @@ class TrackingController(Controller):
             order = await tracking_info(token)
         except NotFound:
             return Template("common/tracking/missing.html", status_code=404, headers=PRIVATE)
-        arrival = (await arrival_by_token(token))["arrival"]
+        tracking = (await tracking_by_token(token))["tracking"]
         labels = {code: s.label for code, s in (await status_settings()).items()}
         ahead = FLOW[FLOW.index(order["status"]) + 1:] if order["status"] in FLOW else ()
         return Template("common/tracking/page.html", headers=PRIVATE,
                         context={"o": order, "token": token, "ahead": [labels[s] for s in ahead],
-                                 "delivery_labels": _delivery_labels(), "arrival": arrival,
+                                 "delivery_labels": _delivery_labels(), "tracking": tracking,
                                  "live": order["status"] not in FINISHED_ORDERS,
                                  "timezone": get_settings().timezone})
 
     @get("/{token:str}/eta", name="tracking-eta")
     async def eta_fragment(self, token: str) -> Template | Response[bytes]:
-        """The page's arrival block alone; the order's status in X-Order-Status (a change reloads the page)."""
+        """The page's delivery block alone; the order's status in X-Order-Status (a change reloads the page),
+        the delivery's phase in X-Tracking-Phase (empty: nothing to say)."""
         try:
-            found = await arrival_by_token(token)
+            found = await tracking_by_token(token)
         except NotFound:
             return Response(b"", status_code=404, media_type="text/html", headers=PRIVATE)
-        return Template("common/tracking/_eta.html", headers={**PRIVATE, "X-Order-Status": found["status"]},
-                        context={"arrival": found["arrival"], "timezone": get_settings().timezone})
+        tracking = found["tracking"]
+        headers = {**PRIVATE, "X-Order-Status": found["status"], "X-Tracking-Phase": tracking.phase if tracking else ""}
+        return Template("common/tracking/_eta.html", headers=headers,
+                        context={"tracking": tracking, "timezone": get_settings().timezone})

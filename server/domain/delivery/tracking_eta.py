@@ -2,8 +2,9 @@
 
 Only for an order on a delivery route of today (the shop's local day) that the courier can see — the
 route is published or started, never a draft or a finished one — whose stop is still open (planned, on
-the way, arrived) and whose order is not delivered, closed, cancelled or returned. Anything else: None,
-and the page shows only its status steps.
+the way, arrived) and whose order is not delivered, closed, cancelled or returned. Anything else: None.
+Which of these the page says — published and not started yet, or started — and what it says before and
+after (waiting for a courier, delivered, not delivered) is tracking_state.py's; it calls arrival_at_stop.
 
 What the page gets (`Arrival`), all from the stop's row and a count, nothing about the courier or the
 other stops but how many are still before this one:
@@ -127,6 +128,11 @@ async def arrival_for_order(order: dict, now: datetime | None = None) -> Arrival
     stop = await _stop_of(order["id"], now.astimezone(tz).date())
     if stop is None or stop["status"] not in OPEN_STOPS:
         return None
+    return await arrival_at_stop(stop, order, now, tz)
+
+
+async def arrival_at_stop(stop: dict, order: dict, now: datetime, tz: ZoneInfo) -> Arrival:
+    """The Arrival for one open stop row (route, seq, eta, planned_eta, late_by_s) of `order`."""
     ahead = await RouteStop.count().where(
         (RouteStop.route == stop["route"]) & (RouteStop.seq < stop["seq"])
         & RouteStop.status.is_in(list(OPEN_STOPS)))
