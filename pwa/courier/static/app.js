@@ -362,7 +362,9 @@
   // block in when the route is not the same any more (data-route-sig: the stops, their order, statuses and
   // ETAs), and says «Маршрут изменён»; a stop page says it with a link to the route. While the stream is not
   // connected (no EventSource, the server away, a proxy that buffers) the route is re-read every
-  // ROUTE_POLL_MS instead; offline neither runs (the pages kept on the phone stay as they are).
+  // ROUTE_POLL_MS instead, and a stream the server refused (an error status: EventSource gives up, CLOSED)
+  // is opened again on each of those reads (one that only dropped reconnects by itself); offline neither
+  // runs (the pages kept on the phone stay as they are).
   var ROUTE_POLL_MS = 60000;
   var live = { source: null, url: null, connections: 0, poll: null, reading: false };
 
@@ -421,7 +423,11 @@
   function startPolling() {
     if (live.poll) return;
     if (!document.querySelector('[data-route-page]')) return; // only the route page has something to compare
-    live.poll = setInterval(function () { if (navigator.onLine !== false) refreshRoute(false); }, ROUTE_POLL_MS);
+    live.poll = setInterval(function () {
+      if (navigator.onLine === false) return;
+      if (!live.source) openLive(); // a stream the server refused (CLOSED: a 502 mid-deploy) is tried again
+      refreshRoute(false);
+    }, ROUTE_POLL_MS);
   }
 
   function stopPolling() {
