@@ -114,7 +114,7 @@ def test_a_partial_payment_gets_an_advance_receipt_of_its_amount():
                             paid_before=0, company=COMPANY, external_id="x-2", timestamp="25.11.2025 12:00:00")
     (item,) = body["receipt"]["items"]
     assert item["payment_method"] == "prepayment" and item["payment_object"] == 10
-    assert item["vat"] == {"type": "vat122"} and item["sum"] == 1000.0
+    assert item["vat"] == {"type": "vat122", "sum": 180.33} and item["sum"] == 1000.0  # 1000 × 22/122 = 180.328
     assert body["receipt"]["payments"] == [{"type": 1, "sum": 1000.0}] and body["receipt"]["total"] == 1000.0
     assert validate(body) == []
 

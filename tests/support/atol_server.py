@@ -26,7 +26,7 @@ What it does
   payment_object an FFD 1.2 tag 1212 number, a known v5 VAT type and, when vat.sum is sent, the tax at that
   rate rounded half up to the kopeck; payment_object 31/33 need exactly one mark_code of a known kind
   (gs1m: base64 of the full code with GS) and mark_processing_mode "0", 30/32 carry none; payments of
-  type 0–4 with sums above 0; vats[] of known types; total = Σ payments = Σ item sums): a bad body gets 400
+  type 0–4 with sums above 0; vats[] of known types, each type's sum the Σ of its items' vat.sum when they carry one; total = Σ payments = Σ item sums): a bad body gets 400
   {"status": "fail", "error": {"code": 32, …}} and `server.rejected` lists the reasons. Accepted: {"uuid", "status": "wait"}. The same external_id again:
   409 {"uuid": <the first document's>, "error": {"code": 10}} — never a second document.
 - `GET <group>/report/<uuid>`: "wait" for the first `waits` polls (default 1), then "done" with a fiscal
@@ -231,9 +231,16 @@ def validate(body: Any) -> list[str]:
             problems.append(f"payments[{n}]: sum {payment.get('sum')!r} must be roubles above 0")
         else:
             paid += _kopecks(payment["sum"])
+    taxed: dict[str, int] = {}  # the items' vat.sum per type, when they carry one
+    for item in items:
+        vat = item.get("vat") if isinstance(item, dict) and isinstance(item.get("vat"), dict) else {}
+        if _money(vat.get("sum")):
+            taxed[vat.get("type")] = taxed.get(vat.get("type"), 0) + _kopecks(vat["sum"])
     for n, vat in enumerate(receipt.get("vats") or [], 1):
         if not isinstance(vat, dict) or vat.get("type") not in V5_VAT or not _money(vat.get("sum")):
             problems.append(f"vats[{n}]: {vat!r} needs a known type and a sum")
+        elif vat["type"] in taxed and _kopecks(vat["sum"]) != taxed[vat["type"]]:
+            problems.append(f"vats[{n}]: {vat['type']} sum {vat['sum']} != Σ items' vat.sum {taxed[vat['type']] / 100}")
     if "total" not in receipt or not _money(receipt["total"]) or _kopecks(receipt["total"]) != paid:
         problems.append(f"total {receipt.get('total')} != Σ payments {paid / 100}")
     if items and items_sum != paid:

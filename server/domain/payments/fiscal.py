@@ -12,7 +12,12 @@ Lines
   line without a captured code go out as payment_object 32 (marked goods without a code).
 - Delivery is a service item (payment_object 4) with the VAT of the settings.
 - VAT: the line's rate 22/20/10/7/5/0/none → vat22/vat20/vat10/vat7/vat5/vat0/none (an unknown rate is
-  passed on as it is, and check_body refuses it). vat.sum is not sent (optional: the register computes it).
+  passed on as it is, and check_body refuses it). Each item's `vat.sum` is the tax inside its sum at its
+  rate, in Decimal from the kopecks and rounded half up to the kopeck: vat22 and the calculated vat122 →
+  sum × 22/122, vat20/vat120 → 20/120, vat10/vat110 → 10/110, vat7/vat107 → 7/107, vat5/vat105 → 5/105,
+  vat0 and none → 0 (`vat_kopecks`; an unknown rate gets no sum). The receipt's `vats[]` is one
+  {type, sum} per VAT type of its items, in the order they first appear: the sum of those items' vat.sum
+  (so the receipt's tax is what its lines say; a line is never taxed twice by rounding).
 
 Which receipt for which payment (our rule: one receipt per payment, and one at the handover of goods
 settled by a prepayment):
@@ -25,7 +30,8 @@ settled by a prepayment):
   order's highest line rate (vat122, vat120 …; none stays none).
 - Goods handed over when nothing is left to pay at the door and no receipt of ours settled the order
   (prepaid on the site in full, or the door's advances and returns left nothing due: `offset_body`,
-  queued by receipts.queue_offset_sell when the courier marks the stop delivered or partly delivered):
+  queued by receipts.queue_offset_sell when the order becomes delivered — the courier's stop delivered or
+  partly delivered, or the status set otherwise; none when prepaid by invoice):
   the full receipt of what was handed over — every item of the order's lines as they are then (units
   handed back at the door are off them, with their marking codes), payment_method full_payment; payments
   = one type 2 "prepayment offset" of the order's total. One per order (external_id
@@ -51,12 +57,16 @@ import base64
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 VAT_TYPES = {"22": "vat22", "20": "vat20", "10": "vat10", "7": "vat7", "5": "vat5", "0": "vat0", "none": "none"}
 CALCULATED_VAT = {"22": "vat122", "20": "vat120", "10": "vat110", "7": "vat107", "5": "vat105", "0": "vat0",
                   "none": "none"}
+# the percentage of each v5 type (the calculated rates 122/120/110/107/105 carry the same tax, as x/(100+x))
+VAT_PERCENT = {"vat22": 22, "vat20": 20, "vat10": 10, "vat7": 7, "vat5": 5, "vat122": 22, "vat120": 20, "vat110": 10,
+               "vat107": 7, "vat105": 5, "vat0": 0, "none": 0}
 PAYMENT_TYPES = {"cash": 0, "card": 1, "sbp": 1}
 PREPAYMENT_OFFSET = 2
 OBJECT_GOODS, OBJECT_SERVICE, OBJECT_PAYMENT, OBJECT_MARKED_NO_CODE, OBJECT_MARKED = 1, 4, 10, 32, 33
@@ -85,6 +95,32 @@ def vat_type(rate: str | None) -> str:
     return VAT_TYPES.get(key, key)
 
 
+def vat_kopecks(sum_kopecks: int, vat: str) -> int | None:
+    """The VAT inside a sum of `sum_kopecks` at the v5 type `vat` (sum × rate / (100 + rate)), whole
+    kopecks rounded half up; None for a type we do not know (check_body refuses those)."""
+    percent = VAT_PERCENT.get(vat)
+    if percent is None:
+        return None
+    tax = Decimal(int(sum_kopecks)) * percent / (100 + percent)
+    return int(tax.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def vat_of(vat: str, sum_kopecks: int) -> dict[str, Any]:
+    """An item's `vat` object: its type, and the tax of the item's sum when the type is known."""
+    tax = vat_kopecks(sum_kopecks, vat)
+    return {"type": vat} if tax is None else {"type": vat, "sum": roubles(tax)}
+
+
+def receipt_vats(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The receipt's `vats[]`: per VAT type of the items (first appearance first), Σ of their vat.sum."""
+    by_type: dict[str, int] = {}
+    for item in items:
+        vat = item.get("vat") or {}
+        if "sum" in vat:
+            by_type[vat["type"]] = by_type.get(vat["type"], 0) + round(vat["sum"] * 100)
+    return [{"type": t, "sum": roubles(k)} for t, k in by_type.items()]
+
+
 def gs1m(full_code: str) -> str:
     """`mark_code.gs1m`: base64 of the full marking code as scanned, GS (ASCII 29) included."""
     return base64.b64encode(full_code.encode("utf-8")).decode("ascii")
@@ -98,7 +134,7 @@ def _item(name: str, unit_kopecks: int, qty: int, *, vat: str, payment_object: i
           payment_method: str = "full_payment") -> dict[str, Any]:
     return {"name": (name or "—")[:NAME_LIMIT], "price": roubles(unit_kopecks), "quantity": float(qty),
             "sum": roubles(unit_kopecks * qty), "measure": 0, "payment_method": payment_method,
-            "payment_object": payment_object, "vat": {"type": vat}}
+            "payment_object": payment_object, "vat": vat_of(vat, unit_kopecks * qty)}
 
 
 def _unit_prices(line: dict) -> list[tuple[int, int]]:
@@ -236,7 +272,8 @@ def without_refunded(body: dict[str, Any], refunded: list[dict[str, Any]]) -> di
             for item in items:
                 if qty <= 0:
                     break
-                same = all(item.get(k) == gone.get(k) for k in ("name", "vat", "mark_code"))
+                same = all(item.get(k) == gone.get(k) for k in ("name", "mark_code")) and (
+                    (item.get("vat") or {}).get("type") == (gone.get("vat") or {}).get("type"))
                 if gone["payment_object"] == OBJECT_PAYMENT and item["payment_object"] == OBJECT_PAYMENT:
                     left = round(item["sum"] * 100) - round(gone["sum"] * 100)
                     item.update({"price": roubles(max(left, 0)), "sum": roubles(max(left, 0))})
@@ -248,11 +285,12 @@ def without_refunded(body: dict[str, Any], refunded: list[dict[str, Any]]) -> di
                     qty -= take
         for p in done["receipt"]["payments"]:
             payments[p["type"]] = payments.get(p["type"], 0) - round(p["sum"] * 100)
-    items = [item for item in items if item["quantity"] > 0 and item["sum"] > 0]
+    items = [{**item, "vat": vat_of(item["vat"]["type"], round(item["sum"] * 100))}
+             for item in items if item["quantity"] > 0 and item["sum"] > 0]
     left = {t: k for t, k in payments.items() if k > 0}
     if not items or not left:
         return None
-    out = {**body, "receipt": {**body["receipt"], "items": items,
+    out = {**body, "receipt": {**body["receipt"], "items": items, "vats": receipt_vats(items),
                                "payments": [{"type": t, "sum": roubles(k)} for t, k in sorted(left.items())],
                                "total": roubles(sum(left.values()))}}
     return out
@@ -269,6 +307,7 @@ def _body(external_id: str, timestamp: str, callback_url: str, client: dict, com
                     "payment_address": company.payment_address},
         "items": items,
         "payments": payments,
+        "vats": receipt_vats(items),
         "total": roubles(total),
     }
     return body
@@ -310,11 +349,16 @@ def check_body(body: dict[str, Any]) -> list[str]:
         price, qty, total = item.get("price", 0), item.get("quantity", 0), item.get("sum", 0)
         if round(price * qty, 2) != round(total, 2):
             problems.append(f"item {n}: sum {total} is not price × quantity ({price} × {qty})")
-        if (item.get("vat") or {}).get("type") not in allowed_vat:
-            problems.append(f"item {n}: unknown vat type {(item.get('vat') or {}).get('type')!r}")
+        vat = item.get("vat") or {}
+        if vat.get("type") not in allowed_vat:
+            problems.append(f"item {n}: unknown vat type {vat.get('type')!r}")
+        elif "sum" in vat and round(vat["sum"] * 100) != vat_kopecks(round(total * 100), vat["type"]):
+            problems.append(f"item {n}: vat.sum {vat['sum']} is not the {vat['type']} tax of {total}")
         if item.get("payment_object") == OBJECT_MARKED and not (item.get("mark_code") or {}):
             problems.append(f"item {n}: marked goods (payment_object 33) without mark_code")
         items_total += round(total * 100)
+    if "vats" in receipt and receipt["vats"] != receipt_vats(items):
+        problems.append("vats are not the items' VAT summed per type")
     payments_total = sum(round(p.get("sum", 0) * 100) for p in receipt.get("payments") or [])
     if not receipt.get("payments"):
         problems.append("no payments")
