@@ -7,8 +7,10 @@ Rules (each refusal changes nothing):
 - Only the route's own courier acts, and only on a started route; anybody else gets "not found".
 - delivered: nothing may be left to pay (payments first), then the order is delivered. Goods paid for
   before the door with no settling receipt of ours (prepaid on the site) get their prepayment-offset sell
-  receipt in the same transaction (payments/receipts.py queue_offset_sell; also for a partial delivery —
-  the units handed over — and never twice: a replay returns the stored outcome, a double tap is refused).
+  receipt in the same transaction (orders/status.change_status queues it, payments/receipts.py
+  queue_offset_sell; also for a partial delivery — the units handed over, as the return has left the
+  lines before the status changes — and never twice: a replay returns the stored outcome, a double tap is
+  refused).
 - failed: a reason from FAIL_REASONS ("other" needs a comment); the order is returned — its shipment is
   unposted, the goods are back in the warehouse.
 - partial: returned_lines {order line id: units} come back by a posted return document, those lines
@@ -42,7 +44,6 @@ from server.domain.orders.status import change_status, lock_order, order_lines
 from server.domain.orders.tables import Order, OrderLine
 from server.domain.outbox.events import emit
 from server.domain.payments.door_refunds import refund_returned_lines
-from server.domain.payments.receipts import queue_offset_sell
 from server.domain.stock.returns import return_from_customer
 from server.errors import Conflict, NotFound, ValidationFailed
 
@@ -162,8 +163,7 @@ async def _apply(stop: dict, route: dict, action: str, *, actor: str, reason: st
         if due:
             raise Conflict("Take the payment first: %(due)s roubles are due for order %(number)s", field="payment",
                            due=roubles(due), number=order["number"])
-        await change_status(order["id"], "delivered", actor=actor, at=moment)
-        await queue_offset_sell(order["id"])
+        await change_status(order["id"], "delivered", actor=actor, at=moment)  # queues the offset receipt
         if action == "delivered" and await StopAction.exists().where(
                 (StopAction.stop == stop["id"]) & (StopAction.action == "partial")):
             status = "partial"

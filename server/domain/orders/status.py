@@ -9,7 +9,10 @@ when fully paid; it leaves only with every line reserved in full (no partial shi
 consumes the reservations into a posted shipment document (taking the goods out of the bins they were
 picked from). A change writes the new status (a conditional UPDATE … WHERE status = <from>, after
 locking the order row), the history row, the audit row and the outbox event in one transaction: of two
-concurrent changes only one applies.
+concurrent changes only one applies. "delivered" is where the goods pass to the buyer (by courier or
+handed over otherwise; "closed" only follows it), so an order paid for in full before then gets its
+prepayment-offset receipt queued in the same transaction, whoever sets the status
+(payments/receipts.queue_offset_sell: one per order, none for an invoice prepayment).
 """
 
 from __future__ import annotations
@@ -176,6 +179,10 @@ async def change_status(order_id: int, to: str, *, actor: str = "system", commen
                                                          actor=actor, comment=comment))
         if to == "cancelled":  # its place in a delivery slot is free: the orders after it may fit now
             await recheck_slot_neighbours(order_id)
+        if to == "delivered":  # goods handed over against a full prepayment: their 54-FZ offset receipt
+            from server.domain.payments.receipts import queue_offset_sell  # payments builds on orders
+
+            await queue_offset_sell(order_id)
         await record(actor, "order.status", "order", order_id,
                      {"number": order["number"], "status": {"old": frm, "new": to}, **facts,
                       **({"comment": comment} if comment else {})})

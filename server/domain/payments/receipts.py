@@ -1,6 +1,7 @@
 """54-FZ receipts: queued with the payment (same transaction), sent by the outbox, their state as the
 provider reports it, the manager's list and retry, and refunds of a returned order. Goods handed over
-against a prepayment get their own sell receipt when the stop is delivered (`queue_offset_sell`).
+against a prepayment get their own sell receipt when the order becomes delivered, by whatever path
+(`queue_offset_sell`, called by orders/status.change_status); none when it was prepaid by invoice.
 
 States: queued (not accepted by the provider yet: never sent, or the last try met a timeout / 5xx /
 an outage — `last_error` says which, the outbox tries again with back-off) → wait (the provider holds
@@ -23,6 +24,7 @@ from typing import Any
 from server.config import fiscal_settings, get_settings
 from server.db import write_tx
 from server.domain.audit.log import record
+from server.domain.audit.tables import AuditEntry
 from server.domain.marking.tables import UnitCode
 from server.domain.orders.tables import Order, OrderLine
 from server.domain.outbox.events import emit
@@ -69,12 +71,21 @@ async def queue_sell(order: dict, payment: dict, paid_before: int) -> dict:
 
 
 async def queue_offset_sell(order_id: int) -> dict | None:
-    """Inside the transaction that marks the order's stop delivered (delivery/stop_actions.py), the order
-    locked: the prepayment-offset sell receipt of the goods handed over (fiscal.offset_body) when nothing
-    is due and no sell receipt of ours settled the order. None when there is none to make: nothing to
-    pay for (total 0), something still due, or a settling sell receipt exists — the final receipt of a
-    door payment, or this offset receipt already (a double tap, a replayed queue: one per order, in any
-    state; a refused one is sent again by hand)."""
+    """Inside the transaction that makes the order "delivered" (orders/status.change_status — the courier's
+    stop delivered or partly delivered, the manager's status change, the site / 1C exchange, the REST API),
+    the order locked: the prepayment-offset sell receipt of the goods handed over (fiscal.offset_body, the
+    order's lines as they are then) when nothing is due and no sell receipt of ours settled the order.
+
+    None when there is none to make: nothing to pay for (total 0), something still due, a settling sell
+    receipt exists — the final receipt of a door payment, or this offset receipt already (a double tap, a
+    replayed queue, the status set again: one per order, in any state; a refused one is sent again by hand)
+    — or any of the order's prepayment was by invoice (`paid_by_invoice`). Since July 2019 54-FZ asks no
+    receipt for a cashless settlement between organisations / entrepreneurs made without presenting an
+    electronic means of payment (a bank transfer by invoice; we take an invoice payer to be one), and we
+    make none for the invoice payment itself (queue_sell only runs for the courier's cash / card / SBP
+    payments), so none for its offset either. A mix of invoice and
+    other prepayments gets no offset receipt at all: one for the other part alone would need the items
+    split by payment, which is not done (knowingly: that part is handed over without our receipt)."""
     order = await Order.select().where(Order.id == order_id).first()
     if order is None:
         raise NotFound("Order %(id)s not found", id=order_id)
@@ -87,12 +98,29 @@ async def queue_offset_sell(order_id: int) -> dict | None:
             item.get("payment_method") == "full_payment"
             for item in ((row["request"] or {}).get("receipt") or {}).get("items") or []) for row in sells):
         return None
+    if await paid_by_invoice(order):
+        return None
     lines = await OrderLine.select().where(OrderLine.order == order_id).order_by(OrderLine.line_no)
     body = fiscal.offset_body(order=order, lines=lines, codes=await line_codes(order_id), company=company(),
                               external_id=external_id,
                               timestamp=fiscal.atol_timestamp(_now(), get_settings().timezone),
                               callback_url=fiscal_settings().callback_url, delivery_vat=fiscal_settings().delivery_vat)
     return await _insert(order_id, None, "sell", external_id, body)
+
+
+async def paid_by_invoice(order: dict) -> bool:
+    """Whether any of what the order was paid came by invoice: what was paid with the order at intake
+    (Order.paid before the first recorded payment, or all of it when none was recorded) is by the order's
+    payment method; each payment recorded afterwards (orders/edits.record_payment: the manager's card, the
+    REST API, the 1C / site exchange, the courier's door payments) by the method its audit row names."""
+    rows = await AuditEntry.select(AuditEntry.changes).where(
+        (AuditEntry.entity == "order") & (AuditEntry.entity_id == str(order["id"]))
+        & (AuditEntry.action == "order.payment")).order_by(AuditEntry.id).output(load_json=True)
+    methods = {(row["changes"] or {}).get("method") for row in rows}
+    at_intake = ((rows[0]["changes"] or {}).get("paid") or {}).get("old", 0) if rows else order["paid"]
+    if at_intake:
+        methods.add(order["payment_method"])
+    return "invoice" in methods
 
 
 async def _insert(order_id: int, payment_id: int | None, operation: str, external_id: str, body: dict,
