@@ -7,8 +7,9 @@ The zone's delivery price and minimum order are NOT applied to the order's total
 with a warning when the goods come to less than the minimum.
 
 `sales_order.zone_problems`: what of the order does not fit its zone — a day it does not deliver on, a
-window outside its slots, goods below its minimum (zones/slots.py) —, checked with the zone each time
-(intake, pin, window, lines, zones changed). Flags for the card and the board, never a refusal.
+window outside its slots, goods below its minimum (zones/slots.py), a full slot, a slot past its cut-off
+when the order was booked (zones/limits.py) —, checked with the zone each time (intake, pin, window, lines,
+zones changed). Flags for the card and the board, never a refusal.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from server.db import write_tx
 from server.domain.audit.log import record
 from server.domain.orders.tables import Order
 from server.domain.zones.capacity import on_day, slot_full
+from server.domain.zones.cutoff import booked_at, booked_at_many, has_cutoff, past_cutoff
 from server.domain.zones.geocoding import geocoder_configured
 from server.domain.zones.index import zone_at, zone_index
 from server.domain.zones.slots import local_window, window_day, zone_problems
@@ -48,9 +50,11 @@ def _utc(moment: datetime | None) -> datetime | None:
 
 
 async def problems_for(zone_id: int | None, window_start: datetime | None, window_end: datetime | None,
-                       goods: int, order_id: int | None = None) -> list[dict]:
+                       goods: int, order_id: int | None = None, booked: datetime | None = None) -> list[dict]:
     """The order's problems against the zone `zone_id` (none outside every zone: that is zone_status);
-    with the order's id, also whether its slot was already full (zones/limits.py)."""
+    with the order's id, also whether its slot was already full and whether its slot's cut-off had passed
+    at its booking moment (zones/limits.py): `booked`, else looked up (zones/cutoff.py; now for an order
+    whose intake is running)."""
     if zone_id is None:
         return []
     _, zones = await zone_index(None)
@@ -60,6 +64,10 @@ async def problems_for(zone_id: int | None, window_start: datetime | None, windo
     start, end, tz = _utc(window_start), _utc(window_end), shop_zone()
     problems = zone_problems(zone, start, end, goods, tz)
     if order_id is not None and not any(p["kind"] == "closed_day" for p in problems):
+        if has_cutoff(zone):
+            late = past_cutoff(zone, start, end, booked or await booked_at(order_id), tz)
+            if late is not None:
+                problems.append(late)
         full = await slot_full(zone, start, end, order_id, tz)
         if full is not None:
             problems.append(full)
@@ -103,9 +111,10 @@ async def recheck_slot_neighbours(order_id: int, windows: list[tuple] | None = N
             (Order.delivery_zone_id == zone["id"]) & Order.status.is_in(list(OPEN_STATUSES))
             & (Order.id != order_id) & on_day(day, tz)).order_by(
             Order.id).output(load_json=True)
+        booked = await booked_at_many([r["id"] for r in others]) if has_cutoff(zone) else {}
         for r in others:
             problems = await problems_for(zone["id"], r["window_start"], r["window_end"],
-                                          r["goods_total"] - r["discount_total"], r["id"])
+                                          r["goods_total"] - r["discount_total"], r["id"], booked.get(r["id"]))
             if problems != (r["zone_problems"] or []):
                 await Order.update({Order.zone_problems: problems}).where(Order.id == r["id"])
                 changed += 1
@@ -133,10 +142,11 @@ async def reassign_open_orders() -> int:
                 no_point = r["delivery_lat"] is None or r["delivery_lon"] is None
                 found_by_order[r["id"]] = (None, "no_point") if no_point else (
                     zone_id, "in_zone" if zone_id is not None else "outside")
+        booked = await booked_at_many([r["id"] for r in rows])
         for r in rows:
             found = found_by_order[r["id"]]
             problems = await problems_for(found[0], r["window_start"], r["window_end"],
-                                          r["goods_total"] - r["discount_total"], r["id"])
+                                          r["goods_total"] - r["discount_total"], r["id"], booked.get(r["id"]))
             if found != (r["delivery_zone_id"], r["zone_status"]) or problems != (r["zone_problems"] or []):
                 await Order.update({Order.delivery_zone_id: found[0], Order.zone_status: found[1],
                                     Order.zone_problems: problems}).where(Order.id == r["id"])

@@ -1,5 +1,6 @@
 """How many orders a zone's slots already hold (the rule is in zones/limits.py): the orders of the zone,
-not cancelled, whose window lies inside the slot on its local day. Reads only, inside the caller's
+not cancelled, whose window lies inside the slot on its local day — each in its one slot (limits.home_slot:
+of overlapping slots, the one starting latest). Reads only, inside the caller's
 transaction (an intake counts what its own transaction sees)."""
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from server.domain.orders.tables import Order
-from server.domain.zones.limits import slot_full_problem, window_in_slot
+from server.domain.zones.limits import home_slot, slot_full_problem
 from server.domain.zones.slots import local_midnight, window_day, zone_slot_list
 
 
@@ -38,22 +39,26 @@ async def slot_counts(zone: dict, day: date, tz: ZoneInfo) -> list[int]:
     slots = zone_slot_list(zone, day, tz)
     if zone.get("slot_capacity") is None:
         return [0 for _ in slots]
-    windows = await _windows(zone["id"], day, tz)
-    return [sum(1 for start, end in windows if window_in_slot(start, end, slot)) for slot in slots]
+    counts = [0 for _ in slots]
+    for start, end in await _windows(zone["id"], day, tz):
+        home = home_slot(start, end, slots)
+        if home is not None:
+            counts[home] += 1
+    return counts
 
 
 async def slot_full(zone: dict, start: datetime | None, end: datetime | None, order_id: int,
                     tz: ZoneInfo) -> dict | None:
-    """The "slot_full" problem of the order `order_id` when a slot its window lies in already held the zone's
+    """The "slot_full" problem of the order `order_id` when its slot (limits.home_slot) already held the zone's
     capacity of earlier orders; None otherwise (no capacity, no window, the window in no slot)."""
     day = window_day(start, end, tz)
     if zone.get("slot_capacity") is None or day is None:
         return None
-    slots = [s for s in zone_slot_list(zone, day, tz) if window_in_slot(start, end, s)]
-    if not slots:
+    slots = zone_slot_list(zone, day, tz)
+    home = home_slot(start, end, slots)
+    if home is None:
         return None
     earlier = await _windows(zone["id"], day, tz, below_id=order_id)
-    for slot in slots:
-        if sum(1 for a, b in earlier if window_in_slot(a, b, slot)) >= int(zone["slot_capacity"]):
-            return slot_full_problem(zone, slot, tz)
+    if sum(1 for a, b in earlier if home_slot(a, b, slots) == home) >= int(zone["slot_capacity"]):
+        return slot_full_problem(zone, slots[home], tz)
     return None

@@ -8,7 +8,20 @@
   cancelled, of the zone, whose window lies inside the slot on its local day) is "full". An order that
   comes for it all the same is taken and flagged "slot_full" (kept in sales_order.zone_problems like the
   other zone problems): the slot's first `slot_capacity` orders by order number fit, every later one is
-  flagged. A window that lies inside two overlapping slots counts in both.
+  flagged.
+- One slot per order (`home_slot`): a window that lies inside several overlapping slots (10–14 and
+  12–16 both hold 12:00–13:00) belongs to the one of them that starts latest (of those starting together,
+  the one that ends first: the narrowest) — it is counted there only (the count, the slot's `remaining`
+  in GET /api/v1/delivery/slots, "slot_full") and its cut-off is that slot's.
+- Past the cut-off: an order that comes all the same (site exchange, API, the manager) for a slot whose
+  cut-off had passed at the order's *booking moment* is taken and flagged "past_cutoff". The booking
+  moment is when the order's current window was set: its intake (sales_order.created_at; "now" while the
+  intake runs), or the latest time the manager moved it to another window (change_order_window; its
+  "order.window" audit entry) — never the time of a later re-check (its lines, the pin, the zones or a
+  neighbour in the slot changed), so an order that was in time when taken stays unflagged. Saving the same
+  window again is not a move. Only windows inside one of the day's slots are checked (a whole-day window
+  "some time that day" in a zone with slots, a window outside the slots or on a closed day is not), and
+  the zone's cut-off as it is at the check (zones/cutoff.py).
 """
 
 from __future__ import annotations
@@ -31,6 +44,7 @@ SLOT_REASONS = {
 }
 NO_SLOTS_AVAILABLE = _("No delivery slot of %(date)s can be booked any more: choose a later day")
 SLOT_FULL = _("The slot %(slot)s on %(date)s is full: the zone takes %(capacity)s orders per slot")
+PAST_CUTOFF = _("The order for the slot %(slot)s on %(date)s came in at %(at)s, after the cut-off at %(cutoff)s")
 
 
 def cutoff_instant(zone: dict, day: date, start_utc: datetime, tz: ZoneInfo) -> datetime | None:
@@ -61,6 +75,32 @@ def window_in_slot(start: datetime | None, end: datetime | None, slot: Slot) -> 
     """The window (one end given: that moment) lies inside the slot."""
     first, last = start or end, end or start
     return first is not None and last is not None and slot.start_utc <= first and last <= slot.end_utc
+
+
+def home_slot(start: datetime | None, end: datetime | None, slots: list[Slot]) -> int | None:
+    """The index in `slots` of the one slot the window belongs to (see the module docstring), or None."""
+    inside = [n for n, slot in enumerate(slots) if window_in_slot(start, end, slot)]
+    if not inside:
+        return None
+    return max(inside, key=lambda n: (slots[n].start_utc, -slots[n].end_utc.timestamp()))
+
+
+def _local(moment: datetime, day: date, tz: ZoneInfo) -> str:
+    """"13:05" on the slot's local day, "06.12.2030 21:40" on another."""
+    here = moment.astimezone(tz)
+    return here.strftime("%H:%M") if here.date() == day else here.strftime("%d.%m.%Y %H:%M")
+
+
+def past_cutoff_problem(zone: dict, slot: Slot, tz: ZoneInfo, booked: datetime) -> dict | None:
+    """The "past_cutoff" problem of an order booked at `booked` for the slot, or None (in time, or the
+    zone has no cut-off)."""
+    day = slot.start_utc.astimezone(tz).date()
+    cutoff = cutoff_instant(zone, day, slot.start_utc, tz)
+    if cutoff is None or booked < cutoff:
+        return None
+    return {"kind": "past_cutoff", "msgid": PAST_CUTOFF,
+            "params": {"slot": f"{slot.start}–{slot.end}", "date": day.strftime("%d.%m.%Y"),
+                       "at": _local(booked, day, tz), "cutoff": _local(cutoff, day, tz)}}
 
 
 def slot_full_problem(zone: dict, slot: Slot, tz: ZoneInfo) -> dict:

@@ -14,7 +14,9 @@ for them — it is taken and the manager sees why):
   to midnight: "some time that day", as the phone order form makes it) is checked for its day only;
 - "below_minimum": the goods less discounts are below the zone's minimum order;
 - "slot_full": the slot the window lies in already held the zone's `slot_capacity` of earlier orders
-  (zones/limits.py, counted by zones/capacity.py; added by assign.problems_for, not here).
+  (zones/limits.py, counted by zones/capacity.py; added by assign.problems_for, not here);
+- "past_cutoff": the slot's same-day cut-off had passed when the order was booked (its intake, or the
+  manager's move of its window: zones/limits.py, zones/cutoff.py; added by assign.problems_for).
 An order without a window is checked for the minimum only. Each problem is {"kind", "msgid",
 "params"}; the msgid is English with %(name)s params (formatted here, Russian style for money),
 translated where it is shown.
@@ -44,7 +46,7 @@ CLOSED_DAY = {
 }
 OUTSIDE_SLOTS = _("The window %(window)s is outside the zone's slots (%(slots)s)")
 BELOW_MINIMUM = _("The order total %(total)s is below the zone's minimum (%(minimum)s)")
-KINDS = ("closed_day", "outside_slots", "below_minimum", "slot_full")  # slot_full: zones/limits.py
+KINDS = ("closed_day", "outside_slots", "below_minimum", "slot_full", "past_cutoff")  # the last two: zones/limits.py
 
 
 @dataclass(frozen=True)

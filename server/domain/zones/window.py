@@ -1,5 +1,6 @@
 """The manager changes an order's delivery day and window (local shop time in, UTC stored); the order is
-checked against its zone again. A window the zone does not serve is saved and flagged, not refused."""
+checked against its zone again. A window the zone does not serve is saved and flagged, not refused; a move
+to another window is checked against the cut-off at the moment of the move (zones/limits.py)."""
 
 from __future__ import annotations
 
@@ -49,8 +50,9 @@ async def change_order_window(order_id: int, day: str, time_from: str, time_to: 
             raise NotFound("Order %(id)s not found", id=order_id)
         if row["status"] in CLOSED:
             raise Conflict("The delivery window of a finished order cannot be changed")
+        moved = (_iso(row["window_start"]), _iso(row["window_end"])) != (_iso(start), _iso(end))
         problems = await problems_for(row["delivery_zone_id"], start, end, row["goods_total"] - row["discount_total"],
-                                      order_id)
+                                      order_id, datetime.now(UTC) if moved else None)
         await Order.update({Order.window_start: start, Order.window_end: end, Order.zone_problems: problems,
                             Order.updated_at: datetime.now(UTC)}).where(Order.id == order_id)
         await recheck_slot_neighbours(order_id, [(row["window_start"], row["window_end"]), (start, end)])
@@ -62,4 +64,6 @@ async def change_order_window(order_id: int, day: str, time_from: str, time_to: 
 
 
 def _iso(moment: datetime | None) -> str | None:
+    if moment is not None and moment.tzinfo is None:  # (a driver that hands back naive UTC)
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).isoformat() if moment is not None else None

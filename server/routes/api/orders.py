@@ -129,7 +129,7 @@ class DeliveryOut(msgspec.Struct):
 
 
 class ZoneProblemOut(msgspec.Struct):
-    code: str  # closed_day, outside_slots, below_minimum, slot_full
+    code: str  # closed_day, outside_slots, below_minimum, slot_full, past_cutoff (zones/limits.py)
     message: str  # in the request's language
 
 
