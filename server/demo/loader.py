@@ -43,7 +43,7 @@ from server.demo.stock_plan import (
     shop_bins,
     skus_of,
 )
-from server.demo.zones import load_zones, set_default_couriers
+from server.demo.zones import load_zones, set_default_couriers, set_limits
 from server.domain.catalog.categories import PATH_SEPARATOR, create_category, list_categories
 from server.domain.catalog.prices import ensure_default_price_types
 from server.domain.catalog.products import create_product
@@ -213,6 +213,7 @@ async def _load(built: list[Built], result: DemoResult, orders: int) -> None:
     await _users(result)
     result.delivery = await load_deliveries(warehouses[MAIN])
     await set_default_couriers(zone_ids)
+    await set_limits(zone_ids)  # after the orders: taken without them (server/demo/zones.py)
 
 
 async def load_demo(force: bool = False, if_empty: bool = False, orders: int = ORDERS) -> str:

@@ -5,12 +5,24 @@ lies outside every zone, so the demo shows the "outside the zones" flag.
 
 Loaded before the orders so that order intake assigns each courier order its zone; the default
 couriers are set at the end, once the couriers' logins exist (`set_default_couriers`).
+
+Booking limits (LIMITS, zones/limits.py) on three zones, so that a new user sees them on the zone form and
+in GET /api/v1/delivery/slots: the centre takes same-day orders until 14:00, Юго-Запад takes 20 orders per
+slot, Бутово (far, one long slot) orders two hours before the slot and 15 per slot. They are set at the end
+(`set_limits`), after the demo's orders were taken — as a shop that brings its limits in: the demo's orders
+were taken without them and carry no "past_cutoff" or "slot_full" flag (taken at the load time, today's
+windows would all be past a cut-off). The counts stay below the capacities (the demo's busiest slot holds
+about ten orders). Checked again later (the zones edited, an order moved), an order is judged at its own
+intake time (created_at, its placement), so the cut-off chosen for the centre is a time of day: only a
+today's order placed after 14:00 (the demo places today's deliveries 2–16 hours before the load) can get
+the flag then.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from server.domain.audit.log import record
 from server.domain.users.tables import User
 from server.domain.zones.fields import ZoneInput
 from server.domain.zones.tables import DeliveryZone
@@ -40,6 +52,13 @@ ZONES = [
      600, 3000, [2, 4, 6], [["12:00", "18:00"]], 0, ["courier2"]),
 ]
 
+# name → the zone's booking limits (the others have none)
+LIMITS = {
+    "Центр": {"cutoff_minutes": None, "cutoff_time": "14:00", "slot_capacity": None},
+    "Юго-Запад": {"cutoff_minutes": None, "cutoff_time": "", "slot_capacity": 20},
+    "Бутово": {"cutoff_minutes": 120, "cutoff_time": "", "slot_capacity": 15},
+}
+
 
 def _polygon(points: list[tuple[float, float]]) -> dict:
     ring = [[lon, lat] for lat, lon in points]
@@ -68,3 +87,19 @@ async def set_default_couriers(zone_ids: list[int]) -> None:
         await DeliveryZone.update({DeliveryZone.default_couriers: [c for c in couriers if c in known],
                                    DeliveryZone.updated_at: datetime.now(UTC)}).where(
             (DeliveryZone.name == name) & DeliveryZone.id.is_in(zone_ids or [0]))
+
+
+async def set_limits(zone_ids: list[int]) -> None:
+    """The booking limits of the demo zones (of `zone_ids`, made by load_zones), once the demo's orders are
+    taken (see the module docstring); their orders are not checked again."""
+    rows = await DeliveryZone.select(DeliveryZone.id, DeliveryZone.name).where(DeliveryZone.id.is_in(zone_ids or [0]))
+    for row in rows:
+        limits = LIMITS.get(row["name"])
+        if limits is None:
+            continue
+        await DeliveryZone.update({DeliveryZone.cutoff_minutes: limits["cutoff_minutes"],
+                                   DeliveryZone.cutoff_time: limits["cutoff_time"],
+                                   DeliveryZone.slot_capacity: limits["slot_capacity"],
+                                   DeliveryZone.updated_at: datetime.now(UTC)}).where(DeliveryZone.id == row["id"])
+        await record(ACTOR, "zone.update", "delivery_zone", row["id"], {k: {"old": None, "new": v}
+                                                                        for k, v in limits.items() if v})
