@@ -32,7 +32,7 @@ from server.domain.orders.tables import Order
 from server.domain.payments.tables import Payment
 from tests.e2e.browser_settings import CONTEXT_ARGS, DEFAULT_TIMEOUT_MS
 from tests.integrations.notify_peers import http_peers
-from tests.routes.courier_helpers import PRICE, two_couriers_day
+from tests.routes.courier_helpers import PRICE, at_local, two_couriers_day
 
 pytestmark = pytest.mark.e2e
 WAIT_S = 20
@@ -257,7 +257,8 @@ async def test_a_route_the_manager_changes_refreshes_by_itself_and_cash_handed_b
                      "the route page listening to its live channel")
     await expect(phone.get_by_test_id("route-changed")).to_be_hidden()
 
-    await planning.move_order(theirs.order_id, ivan, actor="manager", time_limit_s=1)  # the manager, meanwhile
+    await planning.move_order(theirs.order_id, ivan, actor="manager", time_limit_s=1,
+                              now=at_local(day.day, 8))  # the manager, meanwhile (as at 8:00: windows 10-14)
     await expect(phone.get_by_test_id("route-changed")).to_have_text("Маршрут изменён")
     await expect(phone.get_by_test_id("stops")).to_contain_text("З-000004")  # swapped in without a reload
     stops = phone.get_by_test_id("stop")

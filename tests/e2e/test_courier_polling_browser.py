@@ -16,7 +16,7 @@ from playwright.async_api import Page, Route, expect
 from server.domain.delivery import planning
 from server.domain.delivery.tables import Courier, RouteStop
 from tests.e2e.browser_settings import CONTEXT_ARGS, DEFAULT_TIMEOUT_MS
-from tests.routes.courier_helpers import two_couriers_day
+from tests.routes.courier_helpers import at_local, two_couriers_day
 
 pytestmark = pytest.mark.e2e
 MINUTE_MS = 60_000
@@ -85,7 +85,8 @@ async def test_without_the_live_channel_the_route_is_polled_every_minute(phone: 
 
     ivan = (await Courier.select(Courier.id).where(Courier.user.username == "courier").first())["id"]
     theirs = day.stops["courier2"][0]  # Pyotr's order З-000004
-    await planning.move_order(theirs.order_id, ivan, actor="manager", time_limit_s=1)
+    await planning.move_order(theirs.order_id, ivan, actor="manager", time_limit_s=1,
+                              now=at_local(day.day, 8))  # as at 8:00: the windows are 10-14
     await expect(phone.get_by_test_id("stops")).not_to_contain_text("З-000004")  # not read before the minute
     await phone.clock.run_for(MINUTE_MS)
     await expect(phone.get_by_test_id("stops")).to_contain_text("З-000004")
