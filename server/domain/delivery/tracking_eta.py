@@ -19,7 +19,9 @@ other stops but how many are still before this one:
   it already; this says where in it the courier will be, as precisely as an ETA that follows the road
   honestly allows.
 - how many stops of the same route are still to do before this one (open stops with a smaller seq;
-  done, failed or partly delivered stops and other routes do not count);
+  done, failed or partly delivered stops and other routes do not count; on a route published and not
+  started yet, all of its stops before this one in the planned order but those whose order is no longer
+  packed — cancelled meanwhile, they leave the route when the courier starts it — `stops_ahead`);
 - how late the courier is, in minutes rounded to 5, when the expected arrival is more than
   LATE_THRESHOLD_S (10 minutes) after the order's window end (the larger of eta.py's `late_by_s` and the
   delay an ETA in the past shows), or, for an order without a window end, after the plan's ETA; 0 when
@@ -43,6 +45,7 @@ from server.errors import NotFound
 OPEN_STOPS = ("planned", "on_the_way", "arrived")
 VISIBLE_ROUTES = ("published", "started")
 FINISHED_ORDERS = ("delivered", "closed", "cancelled", "returned")
+LEAVING_ORDERS = ("packed", "out_for_delivery")  # the orders courier_day.start_route keeps on the route
 HALF_WIDTH = timedelta(minutes=15)
 STEP_MIN = 10
 LATE_THRESHOLD_S = 600  # more than 10 minutes late: the page apologises
@@ -131,14 +134,26 @@ async def arrival_for_order(order: dict, now: datetime | None = None) -> Arrival
     return await arrival_at_stop(stop, order, now, tz)
 
 
-async def arrival_at_stop(stop: dict, order: dict, now: datetime, tz: ZoneInfo) -> Arrival:
-    """The Arrival for one open stop row (route, seq, eta, planned_eta, late_by_s) of `order`."""
-    ahead = await RouteStop.count().where(
-        (RouteStop.route == stop["route"]) & (RouteStop.seq < stop["seq"])
-        & RouteStop.status.is_in(list(OPEN_STOPS)))
+async def stops_ahead(stop: dict, *, leaving_only: bool = False) -> int:
+    """Open stops of the stop's route with a smaller seq (the route's rows as they are now: a re-plan that
+    moved an order to another courier took its row off this route). `leaving_only` (a route not started
+    yet): only stops whose order is still packed — courier_day.start_route takes the others (cancelled
+    meanwhile) off the route when the courier leaves, so the courier will not go there."""
+    where = ((RouteStop.route == stop["route"]) & (RouteStop.seq < stop["seq"])
+             & RouteStop.status.is_in(list(OPEN_STOPS)))
+    if leaving_only:
+        where = where & RouteStop.order.status.is_in(list(LEAVING_ORDERS))
+    return int(await RouteStop.count().where(where))
+
+
+async def arrival_at_stop(stop: dict, order: dict, now: datetime, tz: ZoneInfo, *,
+                          leaving_only: bool = False) -> Arrival:
+    """The Arrival for one open stop row (route, seq, eta, planned_eta, late_by_s) of `order`;
+    `leaving_only` as in stops_ahead."""
+    ahead = await stops_ahead(stop, leaving_only=leaving_only)
     return compose(StopFacts(eta=stop["eta"], planned_eta=stop["planned_eta"], window_start=order["window_start"],
                              window_end=order["window_end"], late_by_s=stop["late_by_s"] or 0,
-                             stops_ahead=int(ahead)), now, tz)
+                             stops_ahead=ahead), now, tz)
 
 
 async def arrival_by_token(token: str, now: datetime | None = None) -> dict:

@@ -8,7 +8,10 @@ a draft plan is the manager's and counts as no route):
   left without it) — «Заказ собран, курьер будет назначен».
 - "published": its open stop is on today's route that the manager published (planning.publish_routes
   sets DeliveryRoute.status "published" and published_at) and the courier has not started — «Курьер
-  выедет к вам сегодня…» with the window the plan gives (the stop's ETA, composed as when started).
+  выедет к вам сегодня…» with the window the plan gives (the stop's ETA, composed as when started) and
+  how many addresses the plan puts before this one (nothing is done yet: all the route's stops with a
+  smaller seq, as the route is now — an order the manager moved to another courier left it — but an
+  order cancelled meanwhile, which the start takes off the route).
 - "started": that route is started. The start is recorded: courier_day.start_route sets
   DeliveryRoute.status "started" and started_at when the courier taps «Начать маршрут» and leaves with
   the goods (the orders go out for delivery then), so nothing is derived from the stops' statuses — the
@@ -71,7 +74,8 @@ async def tracking_for_order(order: dict, now: datetime | None = None) -> Tracki
     open_ahead = (stop is not None and stop["status"] in OPEN_STOPS and stop["day"] >= today
                   and stop["route_status"] != "finished")
     if open_ahead and stop["day"] == today and stop["route_status"] in ("published", "started"):
-        return Tracking(stop["route_status"], arrival=await arrival_at_stop(stop, order, now, tz))
+        return Tracking(stop["route_status"], arrival=await arrival_at_stop(
+            stop, order, now, tz, leaving_only=stop["route_status"] == "published"))
     if order["status"] == "packed" and order["delivery_method"] == "courier" and not open_ahead:
         return Tracking("assigning")
     return None
