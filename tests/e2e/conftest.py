@@ -8,6 +8,8 @@
   awaits domain functions and the page alike. Launch and context settings live in one place,
   tests/e2e/browser_settings.py (pytest-playwright's sync fixtures get them too, through
   `browser_type_launch_args`).
+- A page of its own (a fresh context on any of the servers, its own context settings): the `open_page`
+  fixture, which also fails the test on the page's uncaught script errors.
 - Never `playwright install`: the browser is CHROMIUM_PATH (default /usr/bin/chromium).
 """
 
@@ -23,7 +25,7 @@ from pathlib import Path
 
 import pytest
 from harness import free_port, healthy
-from playwright.async_api import expect
+from playwright.async_api import BrowserContext, Page, expect
 
 from tests.e2e.browser_settings import CHROMIUM, CONTEXT_ARGS, DEFAULT_TIMEOUT_MS, LAUNCH_ARGS
 
@@ -151,14 +153,36 @@ async def tab(browser_ctx):
 
 
 @pytest.fixture
-async def notifying_tab(chromium, notifying_url):
-    """A fresh browser profile on the `notifying_url` server."""
-    context = await chromium.new_context(base_url=notifying_url, **CONTEXT_ARGS)
-    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
-    page = await context.new_page()
-    page.set_default_timeout(DEFAULT_TIMEOUT_MS)
-    yield page
-    await context.close()
+async def open_page(chromium):
+    """`await open_page(base_url, context_args=CONTEXT_ARGS, page_errors=True)`: a page in a fresh browser
+    context (cookies, caches and service workers start empty) on that server, with the default timeouts;
+    its context is closed after the test. With `page_errors` the page's uncaught script errors
+    ("pageerror") are collected and, once the contexts are closed, the test fails if there were any."""
+    opened: list[tuple[BrowserContext, list[str]]] = []
+
+    async def open_(base_url: str, context_args: dict | None = None, *, page_errors: bool = True) -> Page:
+        context = await chromium.new_context(base_url=base_url, **(CONTEXT_ARGS if context_args is None
+                                                                  else context_args))
+        context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+        errors: list[str] = []
+        opened.append((context, errors))
+        page = await context.new_page()
+        page.set_default_timeout(DEFAULT_TIMEOUT_MS)
+        if page_errors:
+            page.on("pageerror", lambda error: errors.append(str(error)))
+        return page
+
+    yield open_
+    for context, _ in opened:
+        await context.close()
+    errors = [error for _, collected in opened for error in collected]
+    assert errors == [], errors
+
+
+@pytest.fixture
+async def notifying_tab(open_page, notifying_url):
+    """A fresh browser profile on the `notifying_url` server (its script errors are not checked)."""
+    return await open_page(notifying_url, page_errors=False)
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from playwright.async_api import Page, Route, expect
 
 from server.domain.delivery import planning
 from server.domain.delivery.tables import Courier, RouteStop
-from tests.e2e.browser_settings import CONTEXT_ARGS, DEFAULT_TIMEOUT_MS
+from tests.e2e.browser_settings import CONTEXT_ARGS
 from tests.routes.courier_helpers import at_local, two_couriers_day
 
 pytestmark = pytest.mark.e2e
@@ -28,16 +28,9 @@ PHONE = {**CONTEXT_ARGS, "viewport": {"width": 360, "height": 740}, "is_mobile":
 
 
 @pytest.fixture
-async def phone(chromium, live_url):
-    context = await chromium.new_context(base_url=live_url, **PHONE)
-    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
-    page = await context.new_page()
-    page.set_default_timeout(DEFAULT_TIMEOUT_MS)
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    await context.close()
-    assert errors == [], errors
+async def phone(open_page, live_url):
+    """The phone's page; the test fails if the page had an uncaught script error (conftest's open_page)."""
+    return await open_page(live_url, PHONE)
 
 
 async def _state(page: Page) -> dict:

@@ -18,23 +18,15 @@ from server.domain.orders.intake import intake_order  # noqa: E402
 from server.domain.orders.status import change_status  # noqa: E402
 from server.domain.orders.tables import Order  # noqa: E402
 from server.domain.picking.lists import create_pick_list  # noqa: E402
-from tests.e2e.browser_settings import DEFAULT_TIMEOUT_MS  # noqa: E402
 from tests.e2e.pick_pages import TSD, Queue, picker_account, sign_in_picker  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-async def live_tsd(chromium, notifying_url):
-    context = await chromium.new_context(base_url=notifying_url, **TSD)
-    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
-    page = await context.new_page()
-    page.set_default_timeout(DEFAULT_TIMEOUT_MS)
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    await context.close()
-    assert errors == [], errors
+async def live_tsd(open_page, notifying_url):
+    """The TSD's page; the test fails if the page had an uncaught script error (conftest's open_page)."""
+    return await open_page(notifying_url, TSD)
 
 
 async def test_a_confirmed_order_appears_in_the_open_queue_and_a_taken_one_leaves_it(live_tsd):
