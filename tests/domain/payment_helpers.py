@@ -12,7 +12,9 @@ from stock_helpers import make_variant, make_warehouse, receive
 from server.domain.catalog.tables import Variant
 from server.domain.orders.dto import DeliveryInput, PaymentInput
 from server.domain.orders.intake import intake_order
+from server.domain.orders.status import change_status
 from server.domain.orders.tables import Order
+from server.domain.payments.tables import Receipt
 from server.domain.stock.tables import Warehouse
 
 
@@ -55,3 +57,15 @@ async def make_route(username: str = "courier1", token: str = "sheet-abc", *, pa
     route = await DeliveryRoute.insert(DeliveryRoute(day=today, warehouse=wh, courier=courier[0]["id"],
                                                      status="started", sheet_token=token)).returning(DeliveryRoute.id)
     return route[0]["id"]
+
+
+async def send_out(order_id: int) -> int:
+    """The order confirmed, picked, packed and out for delivery (by the manager)."""
+    for to in ("confirmed", "picking", "packed", "out_for_delivery"):
+        await change_status(order_id, to, actor="manager")
+    return order_id
+
+
+async def sell_receipts(order_id: int) -> list[dict]:
+    return await Receipt.select().where((Receipt.order == order_id) & (Receipt.operation == "sell")).order_by(
+        Receipt.id).output(load_json=True)

@@ -7,7 +7,7 @@ we make none for the invoice payment either), one when an invoice order was in f
 
 from __future__ import annotations
 
-from payment_helpers import order_to_pay
+from payment_helpers import order_to_pay, sell_receipts, send_out
 
 from server.domain.exchange.order_sync import RemoteState, apply_remote_state
 from server.domain.orders.edits import record_payment
@@ -16,7 +16,6 @@ from server.domain.orders.tables import Order
 from server.domain.outbox.tables import OutboxEvent
 from server.domain.payments import fiscal
 from server.domain.payments.receipts import TOPIC, paid_by_invoice, queue_offset_sell
-from server.domain.payments.tables import Receipt
 from tests.support.atol_server import validate
 
 PRICE, DELIVERY = 89000, 30000
@@ -25,14 +24,8 @@ TOTAL = 2 * PRICE + DELIVERY
 
 async def _on_the_way(*, method: str = "prepaid_online", paid: int = TOTAL) -> int:
     order = await order_to_pay(("KEN-250", 2), price=PRICE, delivery=DELIVERY, paid=paid, method=method)
-    for to in ("confirmed", "picking", "packed", "out_for_delivery"):
-        await change_status(order["id"], to, actor="manager")
-    return order["id"]
+    return await send_out(order["id"])
 
-
-async def _sells(order_id: int) -> list[dict]:
-    return await Receipt.select().where((Receipt.order == order_id) & (Receipt.operation == "sell")).order_by(
-        Receipt.id).output(load_json=True)
 
 
 async def _events(receipt_id: int) -> int:
@@ -42,9 +35,9 @@ async def _events(receipt_id: int) -> int:
 
 async def test_a_manager_setting_a_prepaid_order_delivered_queues_one_offset_receipt():
     order_id = await _on_the_way()
-    assert await _sells(order_id) == []  # leaving for delivery hands nothing over yet
+    assert await sell_receipts(order_id) == []  # leaving for delivery hands nothing over yet
     await change_status(order_id, "delivered", actor="manager")
-    (receipt,) = await _sells(order_id)
+    (receipt,) = await sell_receipts(order_id)
     assert (receipt["external_id"], receipt["payment"], receipt["status"], receipt["total"]) == (
         f"kladovka-order-{order_id}-sell-offset", None, "queued", TOTAL)
     body = receipt["request"]
@@ -55,30 +48,30 @@ async def test_a_manager_setting_a_prepaid_order_delivered_queues_one_offset_rec
     assert await _events(receipt["id"]) == 1
     await change_status(order_id, "closed", actor="manager")  # closing hands nothing over again
     assert await queue_offset_sell(order_id) is None
-    assert [r["id"] for r in await _sells(order_id)] == [receipt["id"]] and await _events(receipt["id"]) == 1
+    assert [r["id"] for r in await sell_receipts(order_id)] == [receipt["id"]] and await _events(receipt["id"]) == 1
 
 
 async def test_the_exchange_setting_the_order_delivered_queues_it_too():
     order_id = await _on_the_way()
     applied = await apply_remote_state(order_id, RemoteState(status="delivered", paid=True), actor="exchange")
     assert applied.changed == ["delivered"] and applied.paid == 0
-    (receipt,) = await _sells(order_id)
+    (receipt,) = await sell_receipts(order_id)
     assert receipt["external_id"] == f"kladovka-order-{order_id}-sell-offset" and receipt["total"] == TOTAL
     again = await apply_remote_state(order_id, RemoteState(status="delivered", paid=True), actor="exchange")
-    assert again.changed == [] and len(await _sells(order_id)) == 1
+    assert again.changed == [] and len(await sell_receipts(order_id)) == 1
 
 
 async def test_nothing_is_queued_while_something_is_due():
     order_id = await _on_the_way(method="cash_on_delivery", paid=0)
     await change_status(order_id, "delivered", actor="manager")
-    assert await _sells(order_id) == []
+    assert await sell_receipts(order_id) == []
 
 
 async def test_an_invoice_prepayment_gets_no_offset_receipt():
     order_id = await _on_the_way(method="invoice")
     assert await paid_by_invoice(await Order.select().where(Order.id == order_id).first())
     await change_status(order_id, "delivered", actor="manager")
-    assert await _sells(order_id) == [] and await queue_offset_sell(order_id) is None
+    assert await sell_receipts(order_id) == [] and await queue_offset_sell(order_id) is None
 
 
 async def test_an_invoice_payment_recorded_later_makes_the_order_invoice_paid():
@@ -87,7 +80,7 @@ async def test_an_invoice_payment_recorded_later_makes_the_order_invoice_paid():
     assert await paid_by_invoice(await Order.select().where(Order.id == order["id"]).first())
     for to in ("confirmed", "picking", "packed", "out_for_delivery", "delivered"):
         await change_status(order["id"], to, actor="manager")
-    assert await _sells(order["id"]) == []
+    assert await sell_receipts(order["id"]) == []
 
 
 async def test_a_mix_of_invoice_and_online_prepayment_gets_none():
@@ -95,7 +88,7 @@ async def test_a_mix_of_invoice_and_online_prepayment_gets_none():
     await record_payment(order["id"], TOTAL - PRICE, "invoice", actor="manager")
     for to in ("confirmed", "picking", "packed", "out_for_delivery", "delivered"):
         await change_status(order["id"], to, actor="manager")
-    assert await _sells(order["id"]) == []
+    assert await sell_receipts(order["id"]) == []
 
 
 async def test_an_invoice_order_paid_online_instead_gets_its_offset_receipt():
@@ -104,5 +97,5 @@ async def test_an_invoice_order_paid_online_instead_gets_its_offset_receipt():
     assert not await paid_by_invoice(await Order.select().where(Order.id == order["id"]).first())
     for to in ("confirmed", "picking", "packed", "out_for_delivery", "delivered"):
         await change_status(order["id"], to, actor="manager")
-    (receipt,) = await _sells(order["id"])
+    (receipt,) = await sell_receipts(order["id"])
     assert receipt["total"] == TOTAL and fiscal.is_offset(receipt["request"])

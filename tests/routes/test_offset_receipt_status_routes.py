@@ -10,11 +10,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "domain"))  # payment_helpers' own imports
 
-from payment_helpers import order_to_pay  # noqa: E402
+from payment_helpers import order_to_pay, sell_receipts, send_out  # noqa: E402
 
-from server.domain.orders.status import change_status  # noqa: E402
 from server.domain.payments import fiscal  # noqa: E402
-from server.domain.payments.tables import Receipt  # noqa: E402
 from tests.routes.api_helpers import bearer  # noqa: E402
 from tests.routes.manager_helpers import form, sign_in  # noqa: E402
 from tests.support.atol_server import validate  # noqa: E402
@@ -24,14 +22,8 @@ TOTAL = 2 * 89000 + 30000
 
 async def _on_the_way(method: str = "prepaid_online") -> int:
     order = await order_to_pay(("KEN-250", 2), paid=TOTAL, method=method)
-    for to in ("confirmed", "picking", "packed", "out_for_delivery"):
-        await change_status(order["id"], to, actor="manager")
-    return order["id"]
+    return await send_out(order["id"])
 
-
-async def _sells(order_id: int) -> list[dict]:
-    return await Receipt.select().where((Receipt.order == order_id) & (Receipt.operation == "sell")).order_by(
-        Receipt.id).output(load_json=True)
 
 
 async def test_the_manager_card_delivering_a_prepaid_order_queues_one_offset_receipt(client):
@@ -40,7 +32,7 @@ async def test_the_manager_card_delivering_a_prepaid_order_queues_one_offset_rec
     done = await client.post(f"/manager/orders/{order_id}/status", data=form(client, to="delivered"),
                              follow_redirects=False)
     assert done.status_code == 303, done.text
-    (receipt,) = await _sells(order_id)
+    (receipt,) = await sell_receipts(order_id)
     assert (receipt["external_id"], receipt["status"], receipt["total"]) == (
         f"kladovka-order-{order_id}-sell-offset", "queued", TOTAL)
     assert fiscal.is_offset(receipt["request"]) and validate(receipt["request"]) == []
@@ -49,7 +41,7 @@ async def test_the_manager_card_delivering_a_prepaid_order_queues_one_offset_rec
     closed = await client.post(f"/manager/orders/{order_id}/status", data=form(client, to="closed"),
                                follow_redirects=False)
     assert closed.status_code == 303
-    assert [r["id"] for r in await _sells(order_id)] == [receipt["id"]]
+    assert [r["id"] for r in await sell_receipts(order_id)] == [receipt["id"]]
 
 
 async def test_the_api_delivering_a_prepaid_order_queues_it_and_an_invoice_order_gets_none(client):
@@ -57,10 +49,10 @@ async def test_the_api_delivering_a_prepaid_order_queues_it_and_an_invoice_order
     order_id = await _on_the_way()
     moved = await client.post(f"/api/v1/orders/{order_id}/status", json={"status": "delivered"}, headers=headers)
     assert moved.status_code == 200, moved.text
-    (receipt,) = await _sells(order_id)
+    (receipt,) = await sell_receipts(order_id)
     assert receipt["external_id"] == f"kladovka-order-{order_id}-sell-offset" and receipt["total"] == TOTAL
     twice = await client.post(f"/api/v1/orders/{order_id}/status", json={"status": "delivered"}, headers=headers)
-    assert twice.status_code == 409 and len(await _sells(order_id)) == 1
+    assert twice.status_code == 409 and len(await sell_receipts(order_id)) == 1
     by_invoice = await _on_the_way("invoice")
     moved = await client.post(f"/api/v1/orders/{by_invoice}/status", json={"status": "delivered"}, headers=headers)
-    assert moved.status_code == 200 and await _sells(by_invoice) == []
+    assert moved.status_code == 200 and await sell_receipts(by_invoice) == []
