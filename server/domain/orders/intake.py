@@ -4,7 +4,8 @@
 finds an earlier intake with the same Idempotency-Key or the same (channel, external_id) — the same
 body answers that earlier result (created=False), a different body is a Conflict —, finds or makes
 the customer's card, writes the order and its lines, reserves what is available (the rest is the
-line's shortage), and writes the status history, the audit row and the outbox events. Reservation,
+line's shortage), and writes the status history, the payment that came with it (OrderPayment, when
+payment.paid > 0), the audit row and the outbox events. Reservation,
 order and events commit or roll back together.
 
 Concurrency: on PostgreSQL intakes of one key wait for each other on a transaction-scoped advisory
@@ -27,7 +28,7 @@ from server.domain.crm.normalise import search_text
 from server.domain.orders import _events
 from server.domain.orders._prepare import Prepared, prepare
 from server.domain.orders.dto import IntakeLineResult, IntakeResult, OrderIntake
-from server.domain.orders.tables import Order, OrderLine, OrderStatusChange
+from server.domain.orders.tables import Order, OrderLine, OrderPayment, OrderStatusChange
 from server.domain.stock.dto import ReserveRequest
 from server.domain.stock.reservations import reserve
 from server.domain.zones.assign import problems_for, zone_for_point
@@ -157,6 +158,9 @@ async def _write(p: Prepared, key: str | None, digest: str, actor: str) -> Intak
         await _write_lines(order_id, p, reserved)
         await OrderStatusChange.insert(OrderStatusChange(order=order_id, from_status=None, to_status="new", at=now,
                                                          actor=actor))
+        if row.paid > 0:
+            await OrderPayment.insert(OrderPayment(order=order_id, amount=row.paid, method=row.payment_method,
+                                                   actor=actor, at=now))
         units = sum(x.qty for x in p.lines)
         await record(actor, "order.create", "order", order_id, {
             "number": row.number, "channel": p.channel, "external_id": p.external_id, "lines": len(p.lines),

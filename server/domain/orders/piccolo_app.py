@@ -12,6 +12,7 @@ APP_CONFIG = AppConfig(
         "server.domain.catalog.piccolo_app",
         "server.domain.stock.piccolo_app",
         "server.domain.crm.piccolo_app",
+        "server.domain.audit.piccolo_app",  # the backfills of order_payment and window_moved_at read audit_entry
     ],
     commands=[],
 )

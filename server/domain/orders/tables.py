@@ -1,4 +1,4 @@
-"""Orders from every channel, their lines, status history and the shop's names for the statuses.
+"""Orders from every channel, their lines, status history, payments and the shop's names for the statuses.
 
 Money is integer kopecks (BigInt); quantities are integers of the variant's unit. The order table is
 `sales_order` ("order" is an SQL keyword). Composite and partial unique indexes — (channel,
@@ -89,6 +89,19 @@ class OrderStatusChange(Table):
     at = Timestamptz(default=TimestamptzNow())
     actor = Varchar(length=64, default="")
     comment = Text(default="")
+
+
+class OrderPayment(Table):
+    """Money paid towards the order, one row per payment: what came with the order at intake (its
+    payment.paid, by the order's payment method) and each payment recorded afterwards
+    (orders/edits.record_payment). Order.paid is their sum less what was refunded since; a refund
+    removes no row."""
+
+    order = ForeignKey(Order, on_delete=OnDelete.restrict, index=True)
+    amount = BigInt()  # kopecks, > 0
+    method = Varchar(length=32)  # PAYMENT_METHODS
+    actor = Varchar(length=100, default="")
+    at = Timestamptz(default=TimestamptzNow())
 
 
 class OrderStatusSetting(Table):

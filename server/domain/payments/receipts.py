@@ -24,9 +24,8 @@ from typing import Any
 from server.config import fiscal_settings, get_settings
 from server.db import write_tx
 from server.domain.audit.log import record
-from server.domain.audit.tables import AuditEntry
 from server.domain.marking.tables import UnitCode
-from server.domain.orders.tables import Order, OrderLine
+from server.domain.orders.tables import Order, OrderLine, OrderPayment
 from server.domain.outbox.events import emit
 from server.domain.payments import fiscal
 from server.domain.payments.tables import RECEIPT_STATUSES, Payment, Receipt
@@ -109,18 +108,11 @@ async def queue_offset_sell(order_id: int) -> dict | None:
 
 
 async def paid_by_invoice(order: dict) -> bool:
-    """Whether any of what the order was paid came by invoice: what was paid with the order at intake
-    (Order.paid before the first recorded payment, or all of it when none was recorded) is by the order's
-    payment method; each payment recorded afterwards (orders/edits.record_payment: the manager's card, the
-    REST API, the 1C / site exchange, the courier's door payments) by the method its audit row names."""
-    rows = await AuditEntry.select(AuditEntry.changes).where(
-        (AuditEntry.entity == "order") & (AuditEntry.entity_id == str(order["id"]))
-        & (AuditEntry.action == "order.payment")).order_by(AuditEntry.id).output(load_json=True)
-    methods = {(row["changes"] or {}).get("method") for row in rows}
-    at_intake = ((rows[0]["changes"] or {}).get("paid") or {}).get("old", 0) if rows else order["paid"]
-    if at_intake:
-        methods.add(order["payment_method"])
-    return "invoice" in methods
+    """Whether any of what the order was paid came by invoice: any of its payments (OrderPayment — what
+    came with the order at intake, by the order's payment method, and each payment recorded afterwards by
+    orders/edits.record_payment: the manager's card, the REST API, the 1C / site exchange, the courier's
+    door payments) was made by invoice."""
+    return await OrderPayment.exists().where((OrderPayment.order == order["id"]) & (OrderPayment.method == "invoice"))
 
 
 async def _insert(order_id: int, payment_id: int | None, operation: str, external_id: str, body: dict,
