@@ -32,6 +32,7 @@ from server.domain.orders.tables import Order, OrderLine, OrderPayment, OrderSta
 from server.domain.stock.dto import ReserveRequest
 from server.domain.stock.reservations import reserve
 from server.domain.zones.assign import problems_for, zone_for_point
+from server.domain.zones.cutoff import booked_moment
 from server.errors import Conflict, ValidationFailed
 
 NUMBER_PREFIX = "З"
@@ -150,7 +151,8 @@ async def _write(p: Prepared, key: str | None, digest: str, actor: str) -> Intak
         row.delivery_zone_id, row.zone_status = await zone_for_point(row.delivery_method, row.delivery_lat,
                                                                      row.delivery_lon, p.warehouse["id"])
         row.zone_problems = await problems_for(row.delivery_zone_id, row.window_start, row.window_end,
-                                               p.goods_total - p.discount_total, order_id)  # flagged, never refused
+                                               p.goods_total - p.discount_total, order_id,  # flagged, never refused
+                                               booked_moment(row.placed_at, now, None))
         await Order.insert(row)
         results = await reserve(order_ref(order_id), p.warehouse["id"],
                                 [ReserveRequest(x.variant_id, x.qty) for x in p.lines], partial=True, actor=actor)

@@ -57,6 +57,7 @@ class Order(Table, tablename="sales_order"):
     zone_problems = JSON(default=[])  # [{kind, msgid, params}]: day, window, minimum against the zone (zones/slots.py)
     window_start = Timestamptz(null=True, default=None)
     window_end = Timestamptz(null=True, default=None)
+    window_moved_at = Timestamptz(null=True, default=None)  # the manager's latest move to another window (zones/window.py)
     payment_method = Varchar(length=32, default="cash_on_delivery")  # PAYMENT_METHODS
     paid = BigInt(default=0)
     comment = Text(default="")

@@ -1,13 +1,13 @@
 """The "past_cutoff" zone problem (the rule is in zones/limits.py): an order for a slot whose cut-off had
-passed at the order's booking moment — its intake, or the manager's latest move of its window. Reads only,
-inside the caller's transaction."""
+passed at the order's booking moment — when the customer placed it (no later than its intake), or the
+manager's latest move of its window (sales_order.window_moved_at). Reads only, inside the caller's
+transaction."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from server.domain.audit.tables import AuditEntry
 from server.domain.orders.tables import Order
 from server.domain.zones.limits import home_slot, past_cutoff_problem
 from server.domain.zones.slots import window_day, zone_slot_list
@@ -23,31 +23,28 @@ def has_cutoff(zone: dict) -> bool:
     return zone.get("cutoff_minutes") is not None or bool(zone.get("cutoff_time"))
 
 
-def _moved(changes: dict) -> bool:
-    """The "order.window" audit entry changed the window (saving the same window again is no move)."""
-    return any(isinstance(changes.get(f), dict) and changes[f].get("old") != changes[f].get("new")
-               for f in ("window_start", "window_end"))
+def booked_moment(placed_at: datetime | None, created_at: datetime | None,
+                  window_moved_at: datetime | None) -> datetime | None:
+    """The booking moment of an order (zones/limits.py): the manager's latest move of its window, else
+    the time the customer placed it (the channel's placed_at), never later than its intake."""
+    if window_moved_at is not None:
+        return _utc(window_moved_at)
+    moments = [_utc(m) for m in (placed_at, created_at) if m is not None]
+    return min(moments) if moments else None
 
 
 async def booked_at_many(order_ids: list[int]) -> dict[int, datetime]:
-    """order id → its booking moment: the latest move of its window by the manager, else its intake
-    (created_at). An order not written yet (its intake is running) is left out: its moment is now."""
+    """order id → its booking moment (`booked_moment`). An order not written yet (its intake is running)
+    is left out: its intake passes its moment itself."""
     ids = sorted({int(i) for i in order_ids})
     out: dict[int, datetime] = {}
     for n in range(0, len(ids), CHUNK):
-        chunk = ids[n:n + CHUNK]
-        found = {r["id"]: _utc(r["created_at"]) for r in await Order.select(Order.id, Order.created_at).where(
-            Order.id.is_in(chunk))}
-        if not found:
-            continue
-        moves = await AuditEntry.select(AuditEntry.entity_id, AuditEntry.at, AuditEntry.changes).where(
-            (AuditEntry.entity == "order") & (AuditEntry.action == "order.window")
-            & AuditEntry.entity_id.is_in([str(i) for i in found])).output(load_json=True)
-        for m in moves:
-            order_id, at = int(m["entity_id"]), _utc(m["at"])
-            if _moved(m["changes"] or {}) and at is not None and at > found[order_id]:
-                found[order_id] = at
-        out.update(found)
+        rows = await Order.select(Order.id, Order.placed_at, Order.created_at, Order.window_moved_at).where(
+            Order.id.is_in(ids[n:n + CHUNK]))
+        for r in rows:
+            moment = booked_moment(r["placed_at"], r["created_at"], r["window_moved_at"])
+            if moment is not None:
+                out[r["id"]] = moment
     return out
 
 

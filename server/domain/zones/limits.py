@@ -15,11 +15,13 @@
   in GET /api/v1/delivery/slots, "slot_full") and its cut-off is that slot's.
 - Past the cut-off: an order that comes all the same (site exchange, API, the manager) for a slot whose
   cut-off had passed at the order's *booking moment* is taken and flagged "past_cutoff". The booking
-  moment is when the order's current window was set: its intake (sales_order.created_at; "now" while the
-  intake runs), or the latest time the manager moved it to another window (change_order_window; its
-  "order.window" audit entry) — never the time of a later re-check (its lines, the pin, the zones or a
-  neighbour in the slot changed), so an order that was in time when taken stays unflagged. Saving the same
-  window again is not a move. Only windows inside one of the day's slots are checked (a whole-day window
+  moment is when the order's current window was set: when the customer placed the order
+  (sales_order.placed_at, the channel's own time — an order placed in time on the site that reaches us
+  after the cut-off is in time), but never later than its intake (sales_order.created_at, "now" while the
+  intake runs: a channel's clock cannot push it later); or the latest time the manager moved it to another
+  window (change_order_window; sales_order.window_moved_at) — never the time of a later re-check (its
+  lines, the pin, the zones or a neighbour in the slot changed), so an order that was in time when taken
+  stays unflagged. Saving the same window again is not a move. Only windows inside one of the day's slots are checked (a whole-day window
   "some time that day" in a zone with slots, a window outside the slots or on a closed day is not), and
   the zone's cut-off as it is at the check (zones/cutoff.py).
 """

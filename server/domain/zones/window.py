@@ -1,6 +1,7 @@
 """The manager changes an order's delivery day and window (local shop time in, UTC stored); the order is
 checked against its zone again. A window the zone does not serve is saved and flagged, not refused; a move
-to another window is checked against the cut-off at the moment of the move (zones/limits.py)."""
+to another window is checked against the cut-off at the moment of the move, kept as
+sales_order.window_moved_at (zones/limits.py)."""
 
 from __future__ import annotations
 
@@ -51,10 +52,13 @@ async def change_order_window(order_id: int, day: str, time_from: str, time_to: 
         if row["status"] in CLOSED:
             raise Conflict("The delivery window of a finished order cannot be changed")
         moved = (_iso(row["window_start"]), _iso(row["window_end"])) != (_iso(start), _iso(end))
+        now = datetime.now(UTC)
         problems = await problems_for(row["delivery_zone_id"], start, end, row["goods_total"] - row["discount_total"],
-                                      order_id, datetime.now(UTC) if moved else None)
-        await Order.update({Order.window_start: start, Order.window_end: end, Order.zone_problems: problems,
-                            Order.updated_at: datetime.now(UTC)}).where(Order.id == order_id)
+                                      order_id, now if moved else None)
+        values = {Order.window_start: start, Order.window_end: end, Order.zone_problems: problems, Order.updated_at: now}
+        if moved:  # the new booking moment (zones/limits.py); saving the same window again keeps the old one
+            values[Order.window_moved_at] = now
+        await Order.update(values).where(Order.id == order_id)
         await recheck_slot_neighbours(order_id, [(row["window_start"], row["window_end"]), (start, end)])
         await record(actor, "order.window", "order", order_id, {
             "window_start": {"old": _iso(row["window_start"]), "new": _iso(start)},

@@ -1,6 +1,6 @@
 """An order that comes for a slot past its cut-off is taken and flagged "past_cutoff" — judged at its booking
-moment (its intake, created_at; the manager's move of its window), never at a later re-check; and a window
-lying in two overlapping slots counts in one of them only (the one starting latest)."""
+moment (when it was placed, no later than its intake; the manager's move of its window), never at a later
+re-check; and a window lying in two overlapping slots counts in one of them only (the one starting latest)."""
 
 from __future__ import annotations
 
@@ -56,7 +56,8 @@ async def _kinds(order_id: int) -> list[str]:
 
 
 async def _taken_at(order_id: int, moment: datetime) -> None:
-    await Order.update({Order.created_at: moment}).where(Order.id == order_id)
+    """The order was placed and taken at `moment`."""
+    await Order.update({Order.placed_at: moment, Order.created_at: moment}).where(Order.id == order_id)
 
 
 async def test_an_order_that_comes_after_the_cut_off_is_taken_and_flagged():
