@@ -12,6 +12,16 @@ calls it once the return document is posted and the order's lines and total have
   cash owed at the handover shrinks), then card and SBP payments, then what was paid outside the door
   (online prepayment, invoice): those wait "to_return" for the bank until the manager records the refund
   done (`mark_refund_done`) — listed on /manager/receipts and on the order card until then.
+- money paid by invoice (a cashless settlement between organisations: the OrderPayment rows by "invoice"
+  less what was refunded by invoice before) had no sell receipt of ours (receipts.queue_sell runs for the
+  courier's cash / card / SBP payments only, queue_offset_sell makes none for an invoice prepayment), so
+  giving it back gets no `sell_refund` either. What was paid outside the door is split into that invoice
+  part, refunded last, and the rest (by the order's payment method; "other" when that method is invoice).
+  A refund wholly of invoice money queues no receipt (its Refund row has none); a mixed one (cash, card,
+  SBP or online part plus an invoice part) gets a receipt of the non-invoice part only: that part is less
+  than the returned goods' value and the receipt cannot say which units the invoice paid for, so it is
+  the refund of an advance — one «Частичная оплата» item of that sum, as for a partly paid order — with
+  the payments of that part. The Refund rows are written for all of it (the invoice part "to_return").
 - Order.paid drops by the refund, so paid == total and the order can be delivered.
 Idempotent by the return document: a second call for the same document refunds nothing.
 """
@@ -24,7 +34,7 @@ from server.config import fiscal_settings, get_settings
 from server.db import write_tx
 from server.domain.audit.log import record
 from server.domain.marking.tables import UnitCode
-from server.domain.orders.tables import Order, OrderLine
+from server.domain.orders.tables import Order, OrderLine, OrderPayment
 from server.domain.payments import fiscal
 from server.domain.payments.receipts import _insert, company
 from server.domain.payments.tables import Payment, Receipt, Refund
@@ -63,7 +73,8 @@ async def _release_codes(order_id: int, returned: dict[int, int], document_id: i
 
 async def _sources(order: dict) -> list[dict]:
     """What the order's paid amount is made of, in the order a refund takes it back: cash payments (newest
-    first), card and SBP payments (newest first), then the part paid outside the door (no Payment row)."""
+    first), card and SBP payments (newest first), then the part paid outside the door (no Payment row): the
+    non-invoice part of it, then the invoice part."""
     payments = await Payment.select(Payment.id, Payment.method, Payment.amount, Payment.courier).where(
         (Payment.order == order["id"]) & (Payment.status == "done")).order_by(Payment.id, ascending=False)
     back = await Refund.select(Refund.payment, Refund.amount, Refund.method).where(Refund.order == order["id"])
@@ -77,9 +88,19 @@ async def _sources(order: dict) -> list[dict]:
             sources.append({"payment": p["id"], "method": p["method"], "left": left})
     outside = order["paid"] - sum(s["left"] for s in sources)
     if outside > 0:
-        sources.append({"payment": None, "method": OUTSIDE_METHOD.get(order["payment_method"], "other"),
-                        "left": outside})
+        invoice = min(outside, max(await _invoice_paid(order["id"]) - sum(
+            row["amount"] for row in back if row["method"] == "invoice"), 0))
+        other = "other" if order["payment_method"] == "invoice" else OUTSIDE_METHOD.get(order["payment_method"],
+                                                                                      "other")
+        sources += [{"payment": None, "method": method, "left": left}
+                    for method, left in ((other, outside - invoice), ("invoice", invoice)) if left > 0]
     return sources
+
+
+async def _invoice_paid(order_id: int) -> int:
+    rows = await OrderPayment.select(OrderPayment.amount).where(
+        (OrderPayment.order == order_id) & (OrderPayment.method == "invoice"))
+    return sum(int(row["amount"]) for row in rows)
 
 
 async def _settled(order_id: int) -> bool:
@@ -95,7 +116,8 @@ async def refund_returned_lines(order_id: int, returned: dict[int, int], lines_b
                                 document_id: int, actor: str) -> dict | None:
     """See the module's doc. `returned`: {order line id: units back}; `lines_before`: the lines as they
     were before the return; `actor`: the courier (cash goes back from their pocket). Returns
-    {"receipt_id", "amount", "refunds": [...]} or None when nothing is to be given back."""
+    {"receipt_id" (None: no receipt, all invoice money), "amount", "refunds": [...]} or None when nothing is
+    to be given back."""
     async with write_tx():
         codes = await _release_codes(order_id, returned, document_id)
         if await Refund.exists().where(Refund.return_document == document_id):
@@ -123,22 +145,26 @@ async def refund_returned_lines(order_id: int, returned: dict[int, int], lines_b
             part = min(left, source["left"])
             plan.append({**source, "amount": part})
             left -= part
-        settled = await _settled(order_id)
-        external_id = f"kladovka-order-{order_id}-refund-ret-{document_id}"
-        body = fiscal.door_refund_body(
-            order=order, returned=parts, codes=codes, amount=amount, settled=settled,
-            refunds=[(p["method"], p["amount"]) for p in plan], company=company(), external_id=external_id,
-            timestamp=fiscal.atol_timestamp(_now(), get_settings().timezone),
-            callback_url=fiscal_settings().callback_url, advance_lines=list(lines_before.values()))
-        payment_ids = {p["payment"] for p in plan}
-        receipt = await _insert(order_id, next(iter(payment_ids)) if len(payment_ids) == 1 else None, "sell_refund",
-                                external_id, body)
+        receipted = [p for p in plan if p["method"] != "invoice"]  # no receipt for invoice money (see above)
+        receipt_id = None
+        if receipted:
+            external_id = f"kladovka-order-{order_id}-refund-ret-{document_id}"
+            body = fiscal.door_refund_body(
+                order=order, returned=parts, codes=codes, amount=sum(p["amount"] for p in receipted),
+                settled=await _settled(order_id), refunds=[(p["method"], p["amount"]) for p in receipted],
+                company=company(), external_id=external_id,
+                timestamp=fiscal.atol_timestamp(_now(), get_settings().timezone),
+                callback_url=fiscal_settings().callback_url, advance_lines=list(lines_before.values()))
+            payment_ids = {p["payment"] for p in receipted}
+            receipt_id = (await _insert(order_id, next(iter(payment_ids)) if len(payment_ids) == 1 else None,
+                                        "sell_refund", external_id, body))["id"]
         now = _now()
         made = []
         for n, p in enumerate(plan):
             cash = p["method"] == "cash"
             rows = await Refund.insert(Refund(
-                refund_key=f"{document_id}:{n}", order=order_id, payment=p["payment"], receipt=receipt["id"],
+                refund_key=f"{document_id}:{n}", order=order_id, payment=p["payment"],
+                receipt=None if p["method"] == "invoice" else receipt_id,
                 return_document=document_id, method=p["method"], amount=p["amount"],
                 status="done" if cash else "to_return", courier=actor if cash else None, actor=actor,
                 created_at=now, done_at=now if cash else None, done_by=actor if cash else "")).returning(
@@ -146,10 +172,10 @@ async def refund_returned_lines(order_id: int, returned: dict[int, int], lines_b
             made.append(rows[0])
         await Order.update({Order.paid: Order.paid - amount, Order.updated_at: now}).where(Order.id == order_id)
         await record(actor, "order.refund_at_door", "order", order_id,
-                     {"document": document_id, "receipt": receipt["id"], "amount": amount,
+                     {"document": document_id, "receipt": receipt_id, "amount": amount,
                       "paid": {"old": order["paid"], "new": order["paid"] - amount},
                       "refunds": [{"method": m["method"], "amount": m["amount"], "status": m["status"]} for m in made]})
-    return {"receipt_id": receipt["id"], "amount": amount, "refunds": made}
+    return {"receipt_id": receipt_id, "amount": amount, "refunds": made}
 
 
 async def mark_refund_done(refund_id: int, *, actor: str, note: str = "") -> dict:
