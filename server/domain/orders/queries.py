@@ -12,7 +12,7 @@ from server.domain.crm.normalise import like_words, normalise_phone
 from server.domain.crm.tables import Customer
 from server.domain.orders.settings import status_settings
 from server.domain.orders.status import OPEN_STATUSES, allowed_transitions, order_lines
-from server.domain.orders.tables import Order, OrderStatusChange
+from server.domain.orders.tables import Order, OrderPayment, OrderStatusChange
 from server.domain.stock.tables import Warehouse
 from server.domain.zones.tables import DeliveryZone
 from server.errors import NotFound, ValidationFailed
@@ -48,7 +48,8 @@ async def _history(order_id: int, labels: dict[str, str]) -> list[dict]:
 
 async def get_order(order_id: int) -> dict:
     """The order card: header, customer (card and the contact given with the order), warehouse, lines
-    with reserved / shipped / shortage, totals, delivery, payment, history and allowed transitions."""
+    with reserved / shipped / shortage, totals, delivery, payment and its payments (list_payments), history and
+    allowed transitions."""
     o = await Order.select().where(Order.id == order_id).first()
     if o is None:
         raise NotFound("Order %(id)s not found", id=order_id)
@@ -78,6 +79,7 @@ async def get_order(order_id: int) -> dict:
         "placed_at": o["placed_at"], "created_at": o["created_at"], "updated_at": o["updated_at"],
         "shortage": sum(x["shortage"] for x in lines),
         "history": await _history(order_id, labels),
+        "payments": await list_payments(order_id),
         "zone": await _zone(o),
     }
     card["allowed_transitions"] = allowed_transitions(card)
@@ -97,6 +99,17 @@ async def _zone(o: dict) -> dict | None:
         row = await DeliveryZone.select(DeliveryZone.name).where(DeliveryZone.id == o["delivery_zone_id"]).first()
         name = row["name"] if row else None
     return {"id": o["delivery_zone_id"], "name": name, "status": o["zone_status"], "problems": list(problems or [])}
+
+
+async def list_payments(order_id: int) -> list[dict]:
+    """The money paid towards the order, oldest first: one {"id", "amount" (kopecks), "method"
+    (PAYMENT_METHODS), "actor" (who recorded it; "" unknown), "at" (UTC)} per OrderPayment row — what came
+    with the order and each payment recorded since. A refund removes none (Order.paid may be less)."""
+    rows = await OrderPayment.select(OrderPayment.id, OrderPayment.amount, OrderPayment.method, OrderPayment.actor,
+                                     OrderPayment.at).where(OrderPayment.order == order_id).order_by(
+        OrderPayment.at).order_by(OrderPayment.id)
+    return [{"id": r["id"], "amount": int(r["amount"]), "method": r["method"], "actor": r["actor"], "at": r["at"]}
+            for r in rows]
 
 
 def _filtered(select, f: OrderFilter):

@@ -118,6 +118,12 @@ class PaymentOut(msgspec.Struct):
     due: str
 
 
+class OrderPaymentOut(msgspec.Struct):
+    amount: str  # roubles, "1290.50"
+    method: str  # cash_on_delivery, card_on_delivery, sbp, prepaid_online, invoice
+    at: datetime
+
+
 class DeliveryOut(msgspec.Struct):
     method: str
     address: str
@@ -162,6 +168,7 @@ class OrderOut(msgspec.Struct):
     lines: list[OrderLineOut]
     totals: TotalsOut
     payment: PaymentOut
+    payments: list[OrderPaymentOut]  # the money paid towards it, oldest first (what came with it, each one since)
     delivery: DeliveryOut
     comment: str
     tracking_token: str
@@ -228,6 +235,8 @@ def order_out(card: dict, lang: str) -> OrderOut:
         totals=TotalsOut(goods=_money(t["goods"]), discount=_money(t["discount"]), delivery=_money(t["delivery"]),
                          total=_money(t["total"])),
         payment=PaymentOut(method=p["method"], paid=_money(p["paid"]), due=_money(p["due"])),
+        payments=[OrderPaymentOut(amount=_money(x["amount"]), method=x["method"], at=x["at"])
+                  for x in card["payments"]],
         delivery=DeliveryOut(method=d["method"], address=d["address"], lat=d["lat"], lon=d["lon"],
                              window_start=d["window_start"], window_end=d["window_end"], cost=_money(d["cost"])),
         comment=card["comment"], tracking_token=card["tracking_token"], manager=card["manager"],
@@ -290,7 +299,7 @@ class OrderController(ApiController):
 
     @get("/{order_id:int}", opt=MANAGE, responses={**PROBLEMS, **NOT_FOUND},
          summary="An order with its lines (reserved, shortage), customer, delivery, its delivery zone and the "
-                 "zone's problems (codes and words in the request's language), payment and history")
+                 "zone's problems (codes and words in the request's language), payment, its payments and history")
     async def read(self, request: Request[Any, Any, Any], order_id: Annotated[int, ID_PARAM]) -> OrderOut:
         return order_out(await get_order(order_id), api_language(request))
 
