@@ -5,13 +5,20 @@ OpenAPI schema describing it."""
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 from api_helpers import bearer
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "domain"))  # payment_helpers' own imports
+from payment_helpers import new_uuid, order_to_pay, send_out  # noqa: E402
 
 from server.domain.orders.dto import CustomerInput, IntakeLine, OrderIntake, PaymentInput
 from server.domain.orders.intake import intake_order
 from server.domain.orders.tables import OrderPayment
+from server.domain.payments.payments import take_payment
+from server.domain.payments.receipts import refund_order_payments
 from tests.domain.stock_helpers import receive
 from tests.routes.manager_helpers import by_testid, form, make_shop, sign_in, texts
 
@@ -93,3 +100,23 @@ async def test_the_api_order_carries_its_payments_in_roubles_and_the_schema_says
     row = schemas[listed["items"]["$ref"].rsplit("/", 1)[1]]
     assert set(row["properties"]) == {"amount", "method", "at"} and set(row["required"]) == {"amount", "method", "at"}
     assert row["properties"]["amount"]["type"] == "string" and row["properties"]["at"]["format"] == "date-time"
+
+
+async def test_after_a_refund_the_card_says_what_went_back_and_what_stays_paid(client):
+    # the cash taken at the door, then the order refunded (it came back): the payment row stays, Order.paid
+    # drops to 0 — the section must not claim the order is still paid in full
+    order = await order_to_pay(("KEN-250", 2))          # 2 × 890 ₽ + 300 ₽ delivery
+    await send_out(order["id"])
+    await take_payment(order["id"], "cash", 208000, actor="courier1", client_uuid=new_uuid())
+    await sign_in(client, "manager")
+    before = (await client.get(f"/manager/orders/{order['id']}")).text
+    assert by_testid(before, "payment-rows-total") == ["2\u202f080,00\u00a0₽"]
+    assert 'data-testid="payment-rows-refunded"' not in before
+    assert await refund_order_payments(order["id"], actor="manager")
+    card = (await client.get(f"/manager/orders/{order['id']}")).text
+    assert by_testid(card, "payment-rows-total") == ["2\u202f080,00\u00a0₽"]
+    assert by_testid(card, "payment-rows-refunded") == ["2\u202f080,00\u00a0₽"]
+    assert by_testid(card, "payment-rows-net") == ["0,00\u00a0₽"]
+    assert "Возвращено покупателю" in texts(card) and "Оплачено за вычетом возвратов" in texts(card)
+    english = (await client.get(f"/manager/orders/{order['id']}", params={"lang": "en"})).text
+    assert "Refunded to the customer" in texts(english) and "Paid, less refunds" in texts(english)
