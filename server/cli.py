@@ -32,9 +32,13 @@ def _run(coro: Coroutine[Any, Any, int]) -> int:
 
 
 def _check_database(need_schema: bool = True) -> None:
-    """Fail early with a clear message when the database cannot be reached (or has no tables yet)."""
+    """Fail early with a clear message when a setting is wrong or the database cannot be reached (or has no
+    tables yet)."""
+    from server.config import fiscal_settings
     from server.db import engine
     from server.migrations import applied_count
+
+    fiscal_settings()  # raises ConfigError on a value it does not know (KLADOVKA_ONLINE_RECEIPTS)
 
     async def ping() -> int:
         await engine().run_ddl("SELECT 1")

@@ -125,6 +125,9 @@ class FiscalSettings:
     payment_address: str  # the site's URL (settlement place)
     delivery_vat: str  # VAT of the delivery line: 22 | 20 | 10 | 7 | 5 | 0 | none
     callback_url: str  # where ATOL posts reports; empty: polling only
+    # who makes the 54-FZ receipts of money paid online on the site: "kladovka" (the offset receipt at delivery)
+    # or "site" (the site's payment provider issues the advance and the offset receipts itself: we make none)
+    online_receipts: str = "kladovka"
 
 
 @lru_cache(maxsize=1)
@@ -142,4 +145,15 @@ def fiscal_settings() -> FiscalSettings:
         payment_address=(env("KLADOVKA_PAYMENT_ADDRESS") or base or "https://shop.example.org").strip(),
         delivery_vat=(env("KLADOVKA_DELIVERY_VAT") or "none").strip(),
         callback_url=(env("KLADOVKA_ATOL_CALLBACK_URL") or (f"{base}/fiscal/atol/callback" if base else "")).strip(),
+        online_receipts=_online_receipts(env("KLADOVKA_ONLINE_RECEIPTS")),
     )
+
+
+ONLINE_RECEIPTS = ("kladovka", "site")
+
+
+def _online_receipts(raw: str | None) -> str:
+    value = (raw or "kladovka").strip().lower()
+    if value not in ONLINE_RECEIPTS:
+        raise ConfigError(f"KLADOVKA_ONLINE_RECEIPTS must be one of {', '.join(ONLINE_RECEIPTS)}, got {raw!r}")
+    return value

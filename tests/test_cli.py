@@ -146,6 +146,14 @@ async def test_a_bad_database_url_is_explained():
     assert "Traceback" not in result.stderr
 
 
+async def test_an_unknown_online_receipts_setting_stops_serve_and_worker_with_the_values_allowed():
+    for command in (("serve", "--port", str(free_port())), ("worker", "--once")):
+        result = await kladovka(*command, KLADOVKA_ONLINE_RECEIPTS="yookassa")
+        assert result.returncode == 1, (command, _out(result))
+        assert "KLADOVKA_ONLINE_RECEIPTS must be one of kladovka, site, got 'yookassa'" in result.stderr
+        assert "Traceback" not in result.stderr
+
+
 async def test_assets_without_npm_says_what_to_install():
     marker = PROJECT_ROOT / "pwa" / "common" / "static" / "vendor" / ".lock-sha256"
     if marker.exists():  # already in place: the plain command changes nothing and says so

@@ -7,8 +7,10 @@ we make none for the invoice payment either), one when an invoice order was in f
 
 from __future__ import annotations
 
+import pytest
 from payment_helpers import order_to_pay, sell_receipts, send_out
 
+from server.config import ConfigError, fiscal_settings
 from server.domain.exchange.order_sync import RemoteState, apply_remote_state
 from server.domain.orders.edits import record_payment
 from server.domain.orders.status import change_status
@@ -99,3 +101,50 @@ async def test_an_invoice_order_paid_online_instead_gets_its_offset_receipt():
         await change_status(order["id"], to, actor="manager")
     (receipt,) = await sell_receipts(order["id"])
     assert receipt["total"] == TOTAL and fiscal.is_offset(receipt["request"])
+
+
+@pytest.fixture
+def site_makes_online_receipts(monkeypatch):
+    monkeypatch.setenv("KLADOVKA_ONLINE_RECEIPTS", "site")
+    fiscal_settings.cache_clear()
+    yield
+    monkeypatch.delenv("KLADOVKA_ONLINE_RECEIPTS")
+    fiscal_settings.cache_clear()
+
+
+async def test_when_the_site_makes_the_online_receipts_an_online_prepayment_gets_no_offset_receipt_of_ours(
+        site_makes_online_receipts):
+    online = await _on_the_way()
+    await change_status(online, "delivered", actor="manager")
+    assert await sell_receipts(online) == [] and await queue_offset_sell(online) is None
+    # money taken otherwise (an SBP payment the manager recorded) still gets our offset receipt
+    order = await order_to_pay(("KEN-250", 2), price=PRICE, delivery=DELIVERY, paid=0, method="cash_on_delivery")
+    await record_payment(order["id"], TOTAL, "sbp", actor="manager")
+    for to in ("confirmed", "picking", "packed", "out_for_delivery", "delivered"):
+        await change_status(order["id"], to, actor="manager")
+    (receipt,) = await sell_receipts(order["id"])
+    assert receipt["total"] == TOTAL and fiscal.is_offset(receipt["request"])
+
+
+@pytest.mark.parametrize(("raw", "expected"), [(None, "kladovka"), ("Site ", "site"), ("kladovka", "kladovka")])
+def test_the_online_receipts_setting_reads_its_values(monkeypatch, raw, expected):
+    if raw is None:
+        monkeypatch.delenv("KLADOVKA_ONLINE_RECEIPTS", raising=False)
+    else:
+        monkeypatch.setenv("KLADOVKA_ONLINE_RECEIPTS", raw)
+    fiscal_settings.cache_clear()
+    try:
+        assert fiscal_settings().online_receipts == expected
+    finally:
+        fiscal_settings.cache_clear()
+
+
+def test_an_unknown_online_receipts_value_is_refused_with_the_values_allowed(monkeypatch):
+    monkeypatch.setenv("KLADOVKA_ONLINE_RECEIPTS", "yookassa")
+    fiscal_settings.cache_clear()
+    try:
+        with pytest.raises(ConfigError, match="KLADOVKA_ONLINE_RECEIPTS must be one of kladovka, site"):
+            fiscal_settings()
+    finally:
+        monkeypatch.delenv("KLADOVKA_ONLINE_RECEIPTS")
+        fiscal_settings.cache_clear()

@@ -84,7 +84,11 @@ async def queue_offset_sell(order_id: int) -> dict | None:
     make none for the invoice payment itself (queue_sell only runs for the courier's cash / card / SBP
     payments), so none for its offset either. A mix of invoice and
     other prepayments gets no offset receipt at all: one for the other part alone would need the items
-    split by payment, which is not done (knowingly: that part is handed over without our receipt)."""
+    split by payment, which is not done (knowingly: that part is handed over without our receipt).
+    Nor when KLADOVKA_ONLINE_RECEIPTS=site and any of it was paid online on the site: the site's payment
+    provider (e.g. the receipts of a YooKassa / CloudPayments account, or 1C-Bitrix's own cash register at
+    shipment) makes the advance receipt and the offset one, and a second offset receipt of ours would
+    fiscalise the same sale twice."""
     order = await Order.select().where(Order.id == order_id).first()
     if order is None:
         raise NotFound("Order %(id)s not found", id=order_id)
@@ -99,6 +103,8 @@ async def queue_offset_sell(order_id: int) -> dict | None:
         return None
     if await paid_by_invoice(order):
         return None
+    if fiscal_settings().online_receipts == "site" and await paid_by(order, "prepaid_online"):
+        return None
     lines = await OrderLine.select().where(OrderLine.order == order_id).order_by(OrderLine.line_no)
     body = fiscal.offset_body(order=order, lines=lines, codes=await line_codes(order_id), company=company(),
                               external_id=external_id,
@@ -107,12 +113,16 @@ async def queue_offset_sell(order_id: int) -> dict | None:
     return await _insert(order_id, None, "sell", external_id, body)
 
 
+async def paid_by(order: dict, method: str) -> bool:
+    """Whether any of the order's payments (OrderPayment — what came with the order at intake, by the order's
+    payment method, and each payment recorded afterwards by orders/edits.record_payment: the manager's card,
+    the REST API, the 1C / site exchange, the courier's door payments) was made by `method`."""
+    return await OrderPayment.exists().where((OrderPayment.order == order["id"]) & (OrderPayment.method == method))
+
+
 async def paid_by_invoice(order: dict) -> bool:
-    """Whether any of what the order was paid came by invoice: any of its payments (OrderPayment — what
-    came with the order at intake, by the order's payment method, and each payment recorded afterwards by
-    orders/edits.record_payment: the manager's card, the REST API, the 1C / site exchange, the courier's
-    door payments) was made by invoice."""
-    return await OrderPayment.exists().where((OrderPayment.order == order["id"]) & (OrderPayment.method == "invoice"))
+    """Whether any of what the order was paid came by invoice."""
+    return await paid_by(order, "invoice")
 
 
 async def _insert(order_id: int, payment_id: int | None, operation: str, external_id: str, body: dict,
