@@ -46,7 +46,7 @@ from server.domain.crm.tables import ContactPerson
 from server.domain.orders.edits import assign_manager, record_payment
 from server.domain.orders.intake import intake_order
 from server.domain.orders.status import change_status
-from server.domain.orders.tables import Order, OrderStatusChange
+from server.domain.orders.tables import Order, OrderPayment, OrderStatusChange
 from server.domain.outbox.tables import OutboxEvent
 from server.domain.stock.documents import create_document
 from server.domain.stock.dto import DocumentInput, LineInput
@@ -137,16 +137,32 @@ async def _take(order: PlannedOrder, result: SalesResult) -> int:
         await assign_manager(taken.order_id, "manager", actor="manager")
     for step in order.life.steps:
         if step.payment:
-            await record_payment(taken.order_id, taken.total - order.paid, step.payment, actor=step.actor)
+            await record_payment(taken.order_id, taken.total - order.paid, step.payment, actor=step.actor,
+                                 at=step.at)
         await change_status(taken.order_id, step.status, actor=step.actor, comment=step.comment, at=step.at)
     result.orders[order.status] += 1
     result.channel_orders[order.channel] += 1
     return taken.order_id
 
 
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
 async def _backdate(order_ids: list[int]) -> None:
-    """Intake stamps the order and its first history row with the load time; the demo's orders were
-    placed earlier."""
+    """Intake stamps the order, its first history row and the payment that came with it with the load
+    time; the demo's orders were placed earlier. (Later payments carry their step's time already.)"""
+    orders = {r["id"]: r for r in await Order.select(Order.id, Order.placed_at, Order.created_at).where(
+        Order.id.is_in(order_ids))}
+    first: dict[int, dict] = {}
+    for row in await OrderPayment.select(OrderPayment.id, OrderPayment.order, OrderPayment.at).where(
+            OrderPayment.order.is_in(order_ids)).order_by(OrderPayment.id):
+        first.setdefault(row["order"], row)
+    for order_id, row in first.items():
+        order = orders[order_id]
+        # the intake's row: the order's first, written with the order (a step's payment is dated earlier)
+        if _utc(row["at"]) >= _utc(order["created_at"]) - timedelta(seconds=1):
+            await OrderPayment.update({OrderPayment.at: order["placed_at"]}).where(OrderPayment.id == row["id"])
     ids = ", ".join("{}" for _ in order_ids)
     await OrderStatusChange.raw(
         'UPDATE order_status_change SET "at" = (SELECT o.placed_at FROM sales_order o '

@@ -32,7 +32,14 @@ from server.domain.delivery.tables import Courier
 from server.domain.orders.intake import intake_order
 from server.domain.orders.queries import shortages
 from server.domain.orders.status import TRANSITIONS, change_status
-from server.domain.orders.tables import ORDER_STATUSES, PREPAID_METHODS, Order, OrderLine, OrderStatusChange
+from server.domain.orders.tables import (
+    ORDER_STATUSES,
+    PREPAID_METHODS,
+    Order,
+    OrderLine,
+    OrderPayment,
+    OrderStatusChange,
+)
 from server.domain.outbox.tables import OutboxEvent
 from server.domain.picking.lists import create_pick_list, orders_to_pick
 from server.domain.stock.balances import rebuild_balances
@@ -160,6 +167,7 @@ async def _check_orders() -> None:
     left = [o for o in orders if o["status"] in ("out_for_delivery", "delivered", "closed")]
     assert all(o["paid"] >= o["total"] for o in left if o["payment_method"] in PREPAID_METHODS)
     assert sum(1 for o in orders if o["paid"] >= o["total"] > 0) >= 120, "paid online, by invoice or on delivery"
+    orders_by_id = {o["id"]: o for o in orders}
     history: dict[int, list[dict]] = defaultdict(list)
     for row in await OrderStatusChange.select().order_by(OrderStatusChange.id):
         history[row["order"]].append(row)
@@ -170,6 +178,16 @@ async def _check_orders() -> None:
         for before, after in zip(rows, rows[1:], strict=False):
             assert after["to_status"] in TRANSITIONS[before["to_status"]], (o["number"], before, after)
             assert before["at"] < after["at"] <= now, (o["number"], before, after)
+    # every payment is dated in the order's life: the one that came with the order at its placing, each
+    # later one at its step — none at the load time
+    payments: dict[int, list[dict]] = defaultdict(list)
+    for row in await OrderPayment.select().order_by(OrderPayment.id):
+        payments[row["order"]].append(row)
+    for o in orders:
+        assert sum(p["amount"] for p in payments[o["id"]]) >= o["paid"], o["number"]  # refunds remove no row
+        for p in payments[o["id"]]:
+            assert o["placed_at"] <= p["at"] <= now, (o["number"], p)
+    assert sum(1 for rows in payments.values() for p in rows if p["at"] == orders_by_id[p["order"]]["placed_at"]) >= 50
     short = await shortages()
     assert short and sum(r["short"] for r in short) > 0
     pending = await OutboxEvent.count().where((OutboxEvent.status != "done")

@@ -14,10 +14,12 @@ from server.errors import ValidationFailed
 USERNAME_LIMIT = 64
 
 
-async def record_payment(order_id: int, amount: int, method: str, actor: str = "system") -> int:
+async def record_payment(order_id: int, amount: int, method: str, actor: str = "system", *,
+                         at: datetime | None = None) -> int:
     """Adds a payment of `amount` kopecks (> 0) made by `method` to what the order has been paid;
     returns the new paid amount. The payment is an OrderPayment row (what paid_by_invoice and the like
-    read); the audit entry only records it. The order's payment method stays as chosen at checkout."""
+    read) made `at` (UTC; default now — the demo's history passes its past times); the audit entry only
+    records it. The order's payment method stays as chosen at checkout."""
     if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount < MAX_KOPECKS:
         raise ValidationFailed("The payment must be a whole number of kopecks greater than zero", field="amount")
     if method not in PAYMENT_METHODS:
@@ -28,7 +30,7 @@ async def record_payment(order_id: int, amount: int, method: str, actor: str = "
         paid, now = order["paid"] + amount, datetime.now(UTC)
         await Order.update({Order.paid: paid, Order.updated_at: now}).where(Order.id == order_id)
         await OrderPayment.insert(OrderPayment(order=order_id, amount=amount, method=method, actor=actor or "system",
-                                               at=now))
+                                               at=min(at, now) if at is not None else now))
         await record(actor, "order.payment", "order", order_id,
                      {"number": order["number"], "amount": amount, "method": method,
                       "paid": {"old": order["paid"], "new": paid}})
