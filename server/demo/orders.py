@@ -145,28 +145,18 @@ async def _take(order: PlannedOrder, result: SalesResult) -> int:
     return taken.order_id
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
-
-
 async def _backdate(order_ids: list[int]) -> None:
     """Intake stamps the order, its first history row and the payment that came with it with the load
     time; the demo's orders were placed earlier. (Later payments carry their step's time already.)"""
-    orders = {r["id"]: r for r in await Order.select(Order.id, Order.placed_at, Order.created_at).where(
-        Order.id.is_in(order_ids))}
-    first: dict[int, dict] = {}
-    for row in await OrderPayment.select(OrderPayment.id, OrderPayment.order, OrderPayment.at).where(
-            OrderPayment.order.is_in(order_ids)).order_by(OrderPayment.id):
-        first.setdefault(row["order"], row)
-    for order_id, row in first.items():
-        order = orders[order_id]
-        # the intake's row: the order's first, written with the order (a step's payment is dated earlier)
-        if _utc(row["at"]) >= _utc(order["created_at"]) - timedelta(seconds=1):
-            await OrderPayment.update({OrderPayment.at: order["placed_at"]}).where(OrderPayment.id == row["id"])
     ids = ", ".join("{}" for _ in order_ids)
     await OrderStatusChange.raw(
         'UPDATE order_status_change SET "at" = (SELECT o.placed_at FROM sales_order o '
         f'WHERE o.id = order_status_change."order") WHERE from_status IS NULL AND "order" IN ({ids})', *order_ids)
+    # the intake's payment row is stamped with the order's created_at (the same instant); a step's is earlier
+    await OrderPayment.raw(
+        'UPDATE order_payment SET "at" = (SELECT o.placed_at FROM sales_order o WHERE o.id = order_payment."order") '
+        f'WHERE "order" IN ({ids}) AND "at" = (SELECT o.created_at FROM sales_order o '
+        'WHERE o.id = order_payment."order")', *order_ids)
     await Order.raw("UPDATE sales_order SET created_at = placed_at, updated_at = CASE WHEN status = 'new' "
                     f"THEN placed_at ELSE updated_at END WHERE id IN ({ids})", *order_ids)
 
