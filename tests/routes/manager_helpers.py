@@ -87,6 +87,11 @@ def count_testid(html: str, testid: str) -> int:
     return len(re.findall(rf'data-testid="{re.escape(testid)}"', html))
 
 
+def board_row(html: str, order_id: int) -> str:
+    """The order board's table row of this order."""
+    return html.split(f'data-order-id="{order_id}"')[1].split("</tr>")[0]
+
+
 def by_testid(html: str, testid: str) -> list[str]:
     """The text right inside every element with this data-testid."""
     return [m.strip() for m in re.findall(rf'data-testid="{re.escape(testid)}"[^>]*>([^<]*)<', html)]

@@ -15,7 +15,7 @@ from server.domain.zones.fields import ZoneInput
 from server.domain.zones.zones import create_zone
 from tests.domain.stock_helpers import make_variants, make_warehouse, receive
 from tests.domain.zones.zone_helpers import CENTRE, box
-from tests.routes.manager_helpers import count_testid, post_fields, sign_in, texts
+from tests.routes.manager_helpers import board_row, count_testid, post_fields, sign_in, texts
 
 MSK = ZoneInfo("Europe/Moscow")
 
@@ -44,7 +44,7 @@ async def test_the_board_marks_and_the_card_explains_why_the_order_does_not_fit(
     order_id = await _sunday_order()
     await sign_in(client, "manager")
     board = await client.get("/manager/orders")
-    row = board.text.split(f'data-order-id="{order_id}"')[1].split("</tr>")[0]
+    row = board_row(board.text, order_id)
     assert count_testid(row, "order-zone-problem") == 2
     assert "зона не возит в этот день" in texts(row) and "меньше минимума" in texts(row)
     assert "Зона «Центр» не доставляет по воскресеньям" in texts(row)  # spelled out for screen readers

@@ -11,7 +11,16 @@ from datetime import UTC, datetime
 from server.domain.zones.fields import ZoneInput
 from server.domain.zones.zones import create_zone, get_zone, list_zones
 from tests.domain.zones.zone_helpers import CENTRE, box, collection, feature
-from tests.routes.manager_helpers import count_testid, csrf, form_fields, post_fields, replace, sign_in, texts
+from tests.routes.manager_helpers import (
+    board_row,
+    count_testid,
+    csrf,
+    form_fields,
+    post_fields,
+    replace,
+    sign_in,
+    texts,
+)
 from tests.routes.zone_order_helpers import courier_order
 
 URL = "/manager/zones"
@@ -100,10 +109,10 @@ async def test_an_order_for_a_full_slot_is_marked_on_the_board_and_explained_on_
     first, late = await courier_order(start, end), await courier_order(start, end)
     await sign_in(client, "manager")
     board = await client.get("/manager/orders")
-    row = board.text.split(f'data-order-id="{late}"')[1].split("</tr>")[0]
+    row = board_row(board.text, late)
     assert count_testid(row, "order-zone-problem") == 1 and 'data-kind="slot_full"' in row
     assert "интервал заполнен" in texts(row)
-    assert "order-zone-problem" not in board.text.split(f'data-order-id="{first}"')[1].split("</tr>")[0]
+    assert "order-zone-problem" not in board_row(board.text, first)
     card = await client.get(f"/manager/orders/{late}")
     assert 'data-testid="order-zone-slot-full"' in card.text
     assert "Интервал 10:00–14:00 16.12.2030 заполнен (заказов на интервал в зоне не больше: 1)" in texts(

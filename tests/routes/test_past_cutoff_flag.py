@@ -11,7 +11,7 @@ from api_helpers import bearer
 from server.domain.zones.fields import ZoneInput
 from server.domain.zones.zones import create_zone
 from tests.domain.zones.zone_helpers import CENTRE, box
-from tests.routes.manager_helpers import count_testid, sign_in, texts
+from tests.routes.manager_helpers import board_row, count_testid, sign_in, texts
 from tests.routes.zone_order_helpers import courier_order
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -47,10 +47,10 @@ async def test_the_board_marks_it_and_the_card_explains_it(client):
     late, fine, day, cutoff = await _late_and_in_time()
     await sign_in(client, "manager")
     board = await client.get("/manager/orders")
-    row = board.text.split(f'data-order-id="{late}"')[1].split("</tr>")[0]
+    row = board_row(board.text, late)
     assert count_testid(row, "order-zone-problem") == 1 and 'data-kind="past_cutoff"' in row
     assert "после срока приёма" in texts(row)
-    assert "order-zone-problem" not in board.text.split(f'data-order-id="{fine}"')[1].split("</tr>")[0]
+    assert "order-zone-problem" not in board_row(board.text, fine)
     card = await client.get(f"/manager/orders/{late}")
     assert 'data-testid="order-zone-past-cutoff"' in card.text
     assert f"после окончания приёма в {cutoff} 10:00" in texts(card.text)
