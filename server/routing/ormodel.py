@@ -147,6 +147,8 @@ class Model:
         params.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, first)
         if meta in ("ILS", "ILS_MORE"):
             self._iterated(params, more_performed=meta == "ILS_MORE")
+            if initial:
+                self._start_at(params, initial)
         else:
             params.local_search_metaheuristic = getattr(routing_enums_pb2.LocalSearchMetaheuristic, meta)
         params.guided_local_search_lambda_coefficient = lam
@@ -188,6 +190,31 @@ class Model:
         if sol is None:
             return None
         return self.read(sol, status, took, count[0])
+
+    def _start_at(self, params, initial: dict[int, list[int]]) -> None:
+        """Make the first solution of an iterated local search the given routes: SolveFromAssignment does not
+        search with ILS (OR-Tools 9.15), so the first solution is built by path-cheapest-arc on an evaluator
+        where the routes' own arcs cost 0 and every other arc more than any route — it follows them exactly.
+        Recreating after each ruin stays local cheapest insertion on the real costs."""
+        routing, manager = self.routing, self.manager
+        follows: dict[int, int] = {}
+        for pos, k in enumerate(self.vehicles):
+            prev = routing.Start(pos)
+            for node in initial.get(k, []):
+                idx = manager.NodeToIndex(node)
+                follows[prev] = idx
+                prev = idx
+            follows[prev] = routing.End(pos)
+        other = 1 + self.inst.max_arc * (len(self.inst.dist) + 1)
+
+        def evaluator(i: int, j: int) -> int:
+            return 0 if follows.get(i) == j else other
+
+        self._evaluator = evaluator   # SWIG keeps no reference of its own
+        routing.SetFirstSolutionEvaluator(evaluator)
+        params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.EVALUATOR_STRATEGY
+        recreate = params.iterated_local_search_parameters.ruin_recreate_parameters.recreate_strategy
+        recreate.heuristic = routing_enums_pb2.FirstSolutionStrategy.LOCAL_CHEAPEST_INSERTION
 
     def _iterated(self, params, *, more_performed: bool) -> None:
         params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT

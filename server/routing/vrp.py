@@ -11,9 +11,9 @@ The search, per worker, under one wall-clock deadline:
    the second worker briefly on long ones;
    (optional, Strategy.ils_slice) iterated local search accepting only answers that place at least as many
    stops, on one vehicle fewer;
-4. the rest of the time on distance with the fleet found: GLS from the best answer, or iterated local
-   search — SISR ruin & recreate, simulated annealing — afresh (first worker on short routes, after GLS has
-   shortened the pool's answer; second worker on long routes).
+4. the rest of the time on distance with the fleet found: iterated local search — SISR ruin & recreate,
+   simulated annealing — from the worker's best complete answer (ormodel.Model._start_at); GLS from it on
+   a city day's first worker.
 With workers=2 the second worker runs in a spawned process (safe from a thread and from the CLI; a process
 that may not have children falls back to one worker); the best answer (fewest dropped, fewest vehicles,
 shortest) wins.
@@ -55,21 +55,24 @@ def strategies_for(n_visits: int, workers: int, stops_per_route: float = 50.0) -
     """Per worker. The workers differ by first-solution strategy, by what the time goes to and by the
     ejection pool's seed. On short routes (tight windows, ~< 20 stops a route: Solomon R1/RC1) both give
     the middle of the budget to the ejection pool (it empties routes GLS route elimination cannot): the
-    first stops it at its first failed attempt and gives the rest to distance with ILS afresh on the fleet
-    found (GLS from the pool's long answer stalls within a second or two, more time does not help it), the
-    second runs a longer pool (for the vehicle count), then GLS. Otherwise the first gives half the time to GLS
-    route elimination (failed attempts are short) and the rest to GLS for distance; the second settles the fleet early (a short ejection pool) and gives ~65 % to
-    iterated local search for distance (measured with bench/routing.py)."""
+    first stops it at its first failed attempt and gives the rest to distance, the second runs a longer
+    pool (for the vehicle count). Otherwise the first gives half the time to GLS route elimination (failed
+    attempts are short), the second settles the fleet early (a short ejection pool) and gives ~65 % to
+    distance. Distance is iterated local search from the worker's best complete answer (GLS from the pool's
+    long answer stalls within a second or two; ILS afresh on a tight fleet often leaves 1-3 stops out):
+    RC1 mean gap at best-known vehicles 6.6 % → 2.3 %, a 300-stop city day 295 → 300 stops served
+    (measured with bench/routing.py and bench/routing_city.py)."""
     first = Strategy("PARALLEL_CHEAPEST_INSERTION")
     if n_visits <= 150 and stops_per_route < 20:
         first = Strategy("PARALLEL_CHEAPEST_INSERTION", phase1_share=0.2, vehicles_share=0.2, eject_until=0.65,
                          eject_patience=1, final="ILS")
-        second = Strategy("PATH_CHEAPEST_ARC", phase1_share=0.1, vehicles_share=0.1, eject_until=0.75, seed=2)
+        second = Strategy("PATH_CHEAPEST_ARC", phase1_share=0.1, vehicles_share=0.1, eject_until=0.75, seed=2,
+                          final="ILS")
     elif n_visits <= 150:
         # long routes: a failed GLS elimination attempt (the fleet is usually minimal by then) costs 10 %, and
         # elimination ends at half the budget, so that ~half is left for distance (was 20 % / 80 %: R2/RC2 mean
         # gap 5.1 % → 4.6 %, same vehicles, measured on the 19 R2/RC2 instances)
-        first = Strategy("PARALLEL_CHEAPEST_INSERTION", slice_share=0.1, vehicles_share=0.5)
+        first = Strategy("PARALLEL_CHEAPEST_INSERTION", slice_share=0.1, vehicles_share=0.5, final="ILS")
         second = Strategy("PATH_CHEAPEST_ARC", phase1_share=0.15, slice_share=0.15, vehicles_share=0.15,
                           eject_until=0.35, final="ILS", seed=2)
     else:   # path cheapest arc leaves a third of a 300-stop city day unplaced in 10 s; insertion places ~all
@@ -206,7 +209,7 @@ def _pipeline(problem: Problem, visits: list[int], fixed_ids: dict[int, list[str
             if len(routes) < len(used):
                 best = _outcome(inst, best, used, routes)
                 if strategy.final != "GLS" and deadline - time.time() > budget * 0.3:
-                    # the pool's answer is long (random moves): GLS shortens it before ILS starts afresh
+                    # the pool's answer is long (random moves): GLS shortens it before ILS starts from it
                     fewer = [k for k, r in best.routes.items() if r]
                     polished = Model(inst, fewer).search(first=strategy.first, meta="GUIDED_LOCAL_SEARCH",
                                                          seconds=budget * 0.15, initial=best.routes)
