@@ -40,14 +40,15 @@ def browser_type_launch_args():
     return dict(LAUNCH_ARGS)
 
 
-def _serve(extra_env: Callable[[str], dict[str, str]] | None = None) -> Iterator[str]:
+def _serve(extra_env: Callable[[str], dict[str, str]] | None = None, app: str = "server.asgi:app") -> Iterator[str]:
     """`uvicorn server.asgi:app` in a subprocess on a free port against the test database; yields its URL.
-    `extra_env(url)` adds to the environment the tests prepared."""
+    `extra_env(url)` adds to the environment the tests prepared; app "tests.morning_app:app" plans deliveries
+    with the morning clock of tests/planning_clock.py (the manager's planning tests run at any hour)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = tempfile.NamedTemporaryFile(prefix="kladovka-e2e-server-", suffix=".log", delete=False)
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "server.asgi:app", "--host", "127.0.0.1", "--port", str(port),
+        [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
          "--log-level", "warning", "--no-access-log"],
         cwd=ROOT, env={**os.environ, "KLADOVKA_DB_POOL": "4", **(extra_env(url) if extra_env else {})},
         stdout=log, stderr=subprocess.STDOUT)
@@ -74,7 +75,7 @@ def _serve(extra_env: Callable[[str], dict[str, str]] | None = None) -> Iterator
 @pytest.fixture(scope="session")
 def live_url(database):
     """The app in a uvicorn subprocess against the test database (migrated by `database`)."""
-    yield from _serve()
+    yield from _serve(app="tests.morning_app:app")
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +114,8 @@ def notifying_url(database, emptied_before_worker, smtp_inbox):
     themselves (run_once), so it runs only while the module that asked for it does."""
     yield from _serve(lambda url: {
         "KLADOVKA_WORKER": "inline", "BASE_URL": url, "KLADOVKA_PUSH_ALLOW_HTTP": "1",
-        "SMTP_URL": f"smtp://127.0.0.1:{smtp_inbox[0]}?from=shop@example.com&from_name=Kladovka%20e2e"})
+        "SMTP_URL": f"smtp://127.0.0.1:{smtp_inbox[0]}?from=shop@example.com&from_name=Kladovka%20e2e"},
+        app="tests.morning_app:app")
 
 
 @pytest.fixture(scope="session")

@@ -22,6 +22,7 @@ from server.domain.delivery.courier_day import record_position, start_route  # n
 from server.domain.delivery.stop_actions import mark_stop  # noqa: E402
 from server.domain.delivery.tables import DeliveryRoute, RouteStop  # noqa: E402
 from tests.e2e.pages import LoginPage, manager_account  # noqa: E402
+from tests.planning_clock import morning_planning  # noqa: E402, F401  (autouse: plans at any hour)
 
 pytestmark = pytest.mark.e2e
 

@@ -14,6 +14,7 @@ from server.domain.delivery import planning
 from server.domain.delivery.live_events import courier_channel
 from server.domain.delivery.tables import DeliveryRoute, RouteStop
 from server.domain.outbox.worker import run_once
+from tests.planning_clock import morning_planning  # noqa: F401  (autouse: plans at any hour)
 from tests.routes.courier_helpers import two_couriers_day
 from tests.routes.manager_helpers import form, sign_in
 from tests.routes.sse_stream import Stream

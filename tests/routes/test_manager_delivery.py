@@ -12,6 +12,7 @@ from delivery_plan_helpers import delivery_day, packed_order
 
 from server.domain.delivery.tables import DeliveryRoute, RouteStop
 from server.domain.orders.tables import Order
+from tests.planning_clock import morning_planning  # noqa: F401  (autouse: plans at any hour)
 from tests.routes.manager_helpers import HTMX, by_testid, count_testid, form, sign_in, texts
 
 URL = "/manager/delivery"

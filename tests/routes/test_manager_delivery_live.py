@@ -17,6 +17,7 @@ from server.domain.delivery.live_events import delivery_channel
 from server.domain.delivery.stop_actions import mark_stop
 from server.domain.delivery.tables import DeliveryRoute, RouteStop
 from server.domain.outbox.worker import run_once
+from tests.planning_clock import morning_planning  # noqa: F401  (autouse: plans at any hour)
 from tests.routes.manager_helpers import form, sign_in
 from tests.routes.sse_stream import Stream
 

@@ -9,6 +9,7 @@ import pytest
 from delivery_plan_helpers import delivery_day
 
 from server.domain.delivery.tables import DeliveryRoute
+from tests.planning_clock import morning_planning  # noqa: F401  (autouse: plans at any hour)
 from tests.routes.manager_helpers import HTMX, by_testid, count_testid, form, sign_in
 
 

@@ -10,6 +10,7 @@ from delivery_plan_helpers import delivery_day
 from server.domain.delivery.tables import DeliveryRoute, RouteStop
 from server.domain.orders.tables import Order
 from server.domain.zones.tables import DeliveryZone
+from tests.planning_clock import morning_planning  # noqa: F401  (autouse: plans at any hour)
 from tests.routes.manager_helpers import HTMX, by_testid, form, sign_in
 
 URL = "/manager/delivery"
