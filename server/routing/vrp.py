@@ -164,13 +164,18 @@ def _pipeline(problem: Problem, visits: list[int], fixed_ids: dict[int, list[str
     best = Model(inst, everyone, fixed_cost=fixed_cost, penalty=inst.penalty + 2 * fixed_cost).search(
         first=strategy.first, meta="GUIDED_LOCAL_SEARCH",
         seconds=min(budget * strategy.phase1_share, deadline - time.time()))
-    if best is None:   # not even a first solution in the time given: take the first one, however late
-        best = Model(inst, everyone).search(first=strategy.first, meta="GREEDY_DESCENT", first_only=True,
-                                            seconds=max(2.0, budget))
+    if best is None or (best.dropped and best.solutions <= 1 and best.status not in SOLVED):
+        # not even a (complete) first solution in the time given — the limit cut the first-solution heuristic,
+        # which leaves the rest unperformed: take the whole first one, however late
+        whole = Model(inst, everyone).search(first=strategy.first, meta="GREEDY_DESCENT", first_only=True,
+                                             seconds=max(2.0, budget))
+        if whole is not None and (best is None or whole.key() < best.key()):
+            best = whole
         if best is None:
             return None, [f"{strategy.first}: no first solution"]
         best.status = "ROUTING_FAIL_TIMEOUT"
-        notes.append(f"{strategy.first}: no first solution within the limit; the first one took {best.seconds:.2f} s")
+        notes.append(f"{strategy.first}: no complete first solution within the limit; the whole first one took "
+                     f"{best.seconds:.2f} s")
         return best, notes
     first_status = best.status
     notes.append(f"{strategy.first}: first phase {best.vehicles} vehicles, {best.distance}, dropped "
