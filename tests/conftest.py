@@ -42,11 +42,12 @@ def pytest_report_header(config):
 # point is live updates across processes (Redis channels), notifications, the delivery flow and the
 # warehouse's offline replays (counted once against PostgreSQL's concurrency), on PostgreSQL + Redis; the
 # others on SQLite, the default a new shop runs. The two runs go side by side on 2 cores, so the suite's
-# time is the slower run's (the SQLite run also has the database-free solver tests): keep them even.
+# time is the slower run's (database-free tests go to the PostgreSQL one, see DB_FREE_PASS): keep them even.
 E2E_ON_POSTGRES = {"test_order_board_browser.py", "test_warehouse_live_browser.py", "test_courier_browser.py",
                    "test_manager_delivery_browser.py", "test_cash_handover_browser.py",
                    "test_receipt_flow.py", "test_pwa_browser.py", "test_warehouse_count_browser.py",
-                   "test_warehouse_receiving_browser.py"}
+                   "test_warehouse_receiving_browser.py",
+                   "test_warehouse_pick_browser.py"}
 
 
 def _e2e_backend_is_other(item) -> bool:
@@ -56,7 +57,13 @@ def _e2e_backend_is_other(item) -> bool:
     return (path.name in E2E_ON_POSTGRES) == IS_SQLITE
 
 
+# Tests that touch no database run once: in the SQLite pass, or in the PostgreSQL pass when scripts/test.sh
+# runs both and PostgreSQL is up (it sets KLADOVKA_DB_FREE_PASS=postgres) — that pass is the shorter one.
+DB_FREE_PASS = os.environ.get("KLADOVKA_DB_FREE_PASS", "sqlite")
+
+
 def pytest_collection_modifyitems(config, items):
+    skip_free = pytest.mark.skip(reason=f"needs no database: runs in the {DB_FREE_PASS} pass")
     skip_pg = pytest.mark.skip(reason="PostgreSQL-only test; this run uses SQLite")
     skip_lite = pytest.mark.skip(reason="SQLite-only test; this run uses PostgreSQL")
     skip_e2e = pytest.mark.skip(reason="this browser flow runs in the other backend's pass (E2E_ON_POSTGRES)")
@@ -65,6 +72,8 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_pg)
         if not IS_SQLITE and "sqlite_only" in item.keywords:
             item.add_marker(skip_lite)
+        if "db_free" in item.keywords and (DB_FREE_PASS == "postgres") == IS_SQLITE:
+            item.add_marker(skip_free)
         if _e2e_backend_is_other(item):
             item.add_marker(skip_e2e)
 

@@ -10,7 +10,7 @@ import pytest
 from server.domain.zones.geocoding import NullGeocoder, geocoder, geocoder_configured, use_geocoder
 from server.integrations.geocoder import NominatimGeocoder
 
-pytestmark = pytest.mark.sqlite_only
+pytestmark = pytest.mark.db_free
 
 
 def _adapter(handler) -> NominatimGeocoder:

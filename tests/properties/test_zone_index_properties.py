@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from server.routing.zones import ZoneIndex, ZoneShape, naive_lookup, plain_shapes
 
-pytestmark = pytest.mark.sqlite_only
+pytestmark = pytest.mark.db_free
 
 coord = st.integers(min_value=0, max_value=40)  # a grid of 0.005° steps: shared borders and corners happen
 

@@ -210,7 +210,7 @@ async def test_a_move_the_domain_refuses_shows_why_and_changes_nothing(client):
     assert await RouteStop.select(RouteStop.id, RouteStop.route).order_by(RouteStop.id) == before
 
 
-@pytest.mark.sqlite_only  # renders a template: nothing of the database in it
+@pytest.mark.db_free  # renders a template: nothing of the database in it
 def test_the_time_limit_notice_and_the_run_summary():
     from server.routes.manager import _delivery_view as view
     from server.web.templating import make_environment

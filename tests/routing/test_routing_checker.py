@@ -11,7 +11,7 @@ from helpers import line_problem, van
 from server.routing.problem import PlannedRoute, PlannedVisit, Solution, Unassigned
 from server.routing.timing import plan_route
 
-pytestmark = pytest.mark.sqlite_only
+pytestmark = pytest.mark.db_free
 
 
 def _solution(problem, routes, unassigned=()):

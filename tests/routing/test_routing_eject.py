@@ -17,7 +17,7 @@ from server.routing.ormodel import Instance
 from server.routing.problem import Problem, Solution, Vehicle, Visit
 from server.routing.timing import impossible_reason, plan_route
 
-pytestmark = pytest.mark.sqlite_only
+pytestmark = pytest.mark.db_free
 
 
 def _solution(problem: Problem, inst: Instance, routes: list[list[int]]) -> Solution:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from server.routing.problem import Problem, Vehicle, Visit
 from server.routing.vrp import solve
 
-pytestmark = pytest.mark.sqlite_only
+pytestmark = pytest.mark.db_free
 
 
 @st.composite

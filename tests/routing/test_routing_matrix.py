@@ -13,7 +13,7 @@ import pytest
 from server.routing.matrix import HaversineMatrix, MatrixError, OsrmMatrix, haversine_m, matrix_provider
 from server.routing.problem import Point
 
-pytestmark = pytest.mark.sqlite_only
+pytestmark = pytest.mark.db_free
 
 KREMLIN = Point(55.7520, 37.6175)
 MGU = Point(55.7033, 37.5302)        # Moscow State University main building, ~7.4 km away

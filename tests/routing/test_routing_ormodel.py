@@ -8,7 +8,7 @@ from helpers import fixture
 from server.routing import solomon
 from server.routing.ormodel import Instance, Model
 
-pytestmark = pytest.mark.sqlite_only
+pytestmark = pytest.mark.db_free
 
 
 def _instance(name: str) -> Instance:

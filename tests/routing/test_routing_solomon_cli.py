@@ -11,7 +11,7 @@ from helpers import FIXTURES, fixture
 from server.cli import main
 from server.routing import solomon
 
-pytestmark = pytest.mark.sqlite_only
+pytestmark = pytest.mark.db_free
 
 
 def test_the_reader_takes_fleet_depot_and_customers_from_the_file():

@@ -14,7 +14,7 @@ from server.routing import solomon
 from server.routing.problem import Problem, Vehicle, Visit
 from server.routing.vrp import solve
 
-pytestmark = pytest.mark.sqlite_only
+pytestmark = pytest.mark.db_free
 
 
 @pytest.mark.parametrize("name", ["C101", "R101", "RC101"])

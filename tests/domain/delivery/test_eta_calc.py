@@ -18,7 +18,7 @@ from server.domain.delivery._zones import (
 from server.domain.delivery.eta_calc import StopTimes, project_etas
 from server.web.i18n import gettext
 
-pytestmark = pytest.mark.sqlite_only
+pytestmark = pytest.mark.db_free
 T0 = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 
 
