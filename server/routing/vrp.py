@@ -11,9 +11,10 @@ The search, per worker, under one wall-clock deadline:
    the second worker briefly on long ones;
    (optional, Strategy.ils_slice) iterated local search accepting only answers that place at least as many
    stops, on one vehicle fewer;
-4. the rest of the time on distance with the fleet found: iterated local search — SISR ruin & recreate,
-   simulated annealing — from the worker's best complete answer (ormodel.Model._start_at); GLS from it on
-   a city day's first worker.
+4. the rest of the time on distance with the fleet found: SISR ruin & recreate with simulated annealing in C
+   (server/routing/sisr.py: ~10^5 iterations a second, no locked stops or per-visit vehicle lists) from the
+   worker's best complete answer; without a C compiler, or with locks, OR-Tools' iterated local search from
+   it (ormodel.Model._start_at); GLS from it on a city day's first worker.
 With workers=2 the second worker runs in a spawned process (safe from a thread and from the CLI; a process
 that may not have children falls back to one worker); the best answer (fewest dropped, fewest vehicles,
 shortest) wins.
@@ -28,7 +29,7 @@ import multiprocessing
 import time
 from dataclasses import dataclass
 
-from server.routing import eject
+from server.routing import eject, sisr
 from server.routing.ormodel import Instance, Model, Outcome
 from server.routing.problem import Problem, Solution, Unassigned
 from server.routing.timing import fits, impossible_reason, plan_route
@@ -234,6 +235,18 @@ def _pipeline(problem: Problem, visits: list[int], fixed_ids: dict[int, list[str
             break
         best = trial
     # 4. the rest of the time on distance with the fleet found: GLS from the best answer, or ILS afresh
+    #    (SISR in C when the compiler and the problem allow, else OR-Tools)
+    if strategy.final != "GLS" and best.dropped == 0 and sisr.applicable(inst) and sisr.available() and (
+            deadline - time.time() > 0.1):
+        used = sorted(k for k, r in best.routes.items() if r)
+        routes = sisr.improve(inst, used, [best.routes[k] for k in used], deadline, seed=strategy.seed,
+                              notes=notes)
+        if routes is not None:
+            by_vehicle = {k: [] for k in best.routes}
+            by_vehicle.update(zip(used, routes, strict=True))
+            found = Outcome(by_vehicle, 0, _distance(inst, by_vehicle), best.status, best.seconds, best.solutions)
+            if found.key() < best.key():
+                best = found
     left = deadline - time.time()
     if left > 0.1:
         used = [k for k, r in best.routes.items() if r] or everyone
@@ -252,13 +265,18 @@ def _outcome(inst: Instance, base: Outcome, used: list[int], routes: list[list[i
     by_vehicle = {k: [] for k in base.routes}
     for k, r in zip(used, routes, strict=False):
         by_vehicle[k] = list(r)
+    return Outcome(by_vehicle, base.dropped, _distance(inst, by_vehicle), base.status, base.seconds,
+                   base.solutions)
+
+
+def _distance(inst: Instance, by_vehicle: dict[int, list[int]]) -> int:
     p = inst.problem
     distance = 0
     for k, r in by_vehicle.items():
         if r:
             path = [inst.depot_node[p.vehicles[k].start_node], *r, inst.depot_node[p.vehicles[k].end_node]]
             distance += sum(inst.dist[a][b] for a, b in zip(path, path[1:], strict=False))
-    return Outcome(by_vehicle, base.dropped, distance, base.status, base.seconds, base.solutions)
+    return distance
 
 
 def _child(conn, problem: Problem, visits: list[int], fixed_ids: dict[int, list[str]], strategy: Strategy,
