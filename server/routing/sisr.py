@@ -22,7 +22,9 @@ from pathlib import Path
 
 from server.routing.ormodel import Instance
 
-SOURCE = Path(__file__).with_name("sisr.c")
+HERE = Path(__file__).parent
+SOURCES = [HERE / "sisr.c", HERE / "sisr_fleet.c"]
+HEADERS = [HERE / "sisr_core.h"]
 LL = ctypes.c_longlong
 
 
@@ -43,9 +45,9 @@ def _cache_dir() -> Path:
 @lru_cache(maxsize=1)
 def _library() -> ctypes.CDLL | None:
     cc = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
-    if not cc or not SOURCE.exists():
+    if not cc or not all(f.exists() for f in SOURCES + HEADERS):
         return None
-    digest = hashlib.sha256(SOURCE.read_bytes()).hexdigest()[:16]
+    digest = hashlib.sha256(b"".join(f.read_bytes() for f in SOURCES + HEADERS)).hexdigest()[:16]
     folder = _cache_dir()
     target = folder / f"sisr-{digest}.so"
     try:
@@ -54,7 +56,7 @@ def _library() -> ctypes.CDLL | None:
             fd, tmp = tempfile.mkstemp(suffix=".so", dir=folder)
             os.close(fd)
             try:
-                subprocess.run([cc, "-O2", "-shared", "-fPIC", "-o", tmp, str(SOURCE), "-lm"], check=True,
+                subprocess.run([cc, "-O2", "-shared", "-fPIC", "-o", tmp, *map(str, SOURCES), "-lm"], check=True,
                                capture_output=True, timeout=120)
                 os.replace(tmp, target)   # atomic: two processes compiling at once both end with one library
             finally:
@@ -63,14 +65,13 @@ def _library() -> ctypes.CDLL | None:
         lib = ctypes.CDLL(str(target))
     except (OSError, subprocess.SubprocessError):
         return None
-    fn = lib.sisr_solve
-    P = ctypes.POINTER
-    fn.argtypes = [ctypes.c_int, ctypes.c_int, P(LL), P(LL), P(LL), P(LL), ctypes.c_int, P(LL), P(LL), P(LL),
-                   P(LL), P(ctypes.c_int), P(ctypes.c_int), ctypes.c_int, P(ctypes.c_int), ctypes.c_double,
-                   ctypes.c_long,
-                   ctypes.c_double, ctypes.c_double, ctypes.c_ulonglong, ctypes.c_int, ctypes.c_int,
-                   ctypes.c_double, P(ctypes.c_int), P(ctypes.c_long), P(LL)]
-    fn.restype = ctypes.c_int
+    P, INT = ctypes.POINTER, ctypes.c_int
+    problem = [INT, INT, P(LL), P(LL), P(LL), P(LL), INT, P(LL), P(LL), P(LL), P(LL), P(INT), P(INT), INT, P(INT)]
+    lib.sisr_solve.argtypes = [*problem, ctypes.c_double, ctypes.c_long, ctypes.c_double, ctypes.c_double,
+                               ctypes.c_ulonglong, INT, INT, ctypes.c_double, P(INT), P(ctypes.c_long), P(LL)]
+    lib.sisr_fleet.argtypes = [*problem, ctypes.c_double, ctypes.c_long, ctypes.c_ulonglong, INT, INT, INT,
+                               ctypes.c_double, P(INT), P(ctypes.c_long)]
+    lib.sisr_solve.restype = lib.sisr_fleet.restype = INT
     return lib
 
 
@@ -102,19 +103,9 @@ def feasible(inst: Instance, k: int, route: list[int]) -> bool:
     return all(sum(inst.demand[c][x] for x in route) <= cap for c, cap in enumerate(veh.capacity))
 
 
-def improve(inst: Instance, vehicles: list[int], routes: list[list[int]], deadline: float | None, *, seed: int = 1,
-            iterations: int = 0, t0: float = 1.0, tf: float = 0.001, avg_removed: int = 10,
-            max_string: int = 10, blink: float = 0.01,
-            notes: list[str] | None = None) -> list[list[int]] | None:
-    """Shorter routes from routes of routing nodes (routes[i] on problem vehicle vehicles[i]), every stop
-    placed, the same vehicles or fewer, by the deadline (wall clock; None: none) or after `iterations` (0: no
-    such limit; with no deadline, the same seed and iterations give the same answer).
-    The answer: one route per vehicle (some may be empty). Simulated-annealing temperatures t0 → tf are in
-    mean arcs (1 → 1/1000 measured best on Solomon R2/RC2: 0.1 gave 1.9 %, 0.3 1.2 %, 1.0 0.7 %, 3.0 1.2 %).
-    None when the library is missing, the instance does not apply or the answer fails the check."""
-    lib = _library()
-    if lib is None or not applicable(inst) or not routes or len(routes) != len(vehicles):
-        return None
+def _problem_args(inst: Instance, vehicles: list[int], routes: list[list[int]]) -> tuple | None:
+    """The C arguments describing the problem and the start (routes[i] on problem vehicle vehicles[i]), up to
+    and including init; None when the routes do not place every stop once."""
     p = inst.problem
     m, n = len(inst.visits), len(inst.dist)
     ready = [0] * n
@@ -133,25 +124,19 @@ def improve(inst: Instance, vehicles: list[int], routes: list[list[int]], deadli
         w += 1
     if sorted(x for x in flat if x >= 0) != list(range(m)):
         return None
-    seconds = 0.0 if deadline is None else deadline - time.time()
-    if (deadline is None and not iterations) or (deadline is not None and seconds <= 0):
-        return None
     ints = ctypes.c_int * R
-    dist = (LL * (n * n))(*[x for row in inst.dist for x in row])
-    tim = (LL * (n * n))(*[x for row in inst.time for x in row])
-    demand = (LL * max(1, ncap * n))(*[x for row in inst.demand for x in row])
-    cap = (LL * max(1, ncap * R))(*[c for v in fleet for c in v.capacity])
-    out = (ctypes.c_int * (m + R))()
-    iters, best = ctypes.c_long(0), LL(0)
-    rc = lib.sisr_solve(n, m, dist, tim, (LL * n)(*ready), (LL * n)(*due), ncap, demand, cap,
-                        (LL * R)(*[v.shift[0] for v in fleet]), (LL * R)(*[v.shift[1] for v in fleet]),
-                        ints(*[inst.depot_node[v.start_node] for v in fleet]),
-                        ints(*[inst.depot_node[v.end_node] for v in fleet]), R,
-                        (ctypes.c_int * len(flat))(*flat), seconds, iterations, t0 * inst.mean_arc,
-                        tf * inst.mean_arc, seed, avg_removed, max_string, blink, out, ctypes.byref(iters),
-                        ctypes.byref(best))
-    if rc < 0:
-        return None
+    return (n, m, (LL * (n * n))(*[x for row in inst.dist for x in row]),
+            (LL * (n * n))(*[x for row in inst.time for x in row]), (LL * n)(*ready), (LL * n)(*due), ncap,
+            (LL * max(1, ncap * n))(*[x for row in inst.demand for x in row]),
+            (LL * max(1, ncap * R))(*[c for v in fleet for c in v.capacity]),
+            (LL * R)(*[v.shift[0] for v in fleet]), (LL * R)(*[v.shift[1] for v in fleet]),
+            ints(*[inst.depot_node[v.start_node] for v in fleet]),
+            ints(*[inst.depot_node[v.end_node] for v in fleet]), R, (ctypes.c_int * len(flat))(*flat))
+
+
+def _answer(inst: Instance, vehicles: list[int], routes: list[list[int]], out, rc: int) -> list[list[int]] | None:
+    """The C answer (R routes each ended by -1) as one route per vehicle, or None when it fails the check."""
+    R, m = len(vehicles), len(inst.visits)
     answer: list[list[int]] = []
     cur: list[int] = []
     for x in out:
@@ -162,10 +147,66 @@ def improve(inst: Instance, vehicles: list[int], routes: list[list[int]], deadli
             cur = []
         else:
             cur.append(x)
-    ok = (len(answer) == R and sum(1 for r in answer if r) == rc <= sum(1 for r in routes if r)
+    ok = (rc >= 0 and len(answer) == R and sum(1 for r in answer if r) == rc <= sum(1 for r in routes if r)
           and sorted(x for r in answer for x in r) == list(range(m))
           and all(feasible(inst, k, r) for k, r in zip(vehicles, answer, strict=True)))
+    return answer if ok else None
+
+
+def _seconds(deadline: float | None, iterations: int) -> float | None:
+    """Seconds for the C search (0: no time limit), or None when there is no limit at all or no time left."""
+    seconds = 0.0 if deadline is None else deadline - time.time()
+    if (deadline is None and not iterations) or (deadline is not None and seconds <= 0):
+        return None
+    return seconds
+
+
+def improve(inst: Instance, vehicles: list[int], routes: list[list[int]], deadline: float | None, *, seed: int = 1,
+            iterations: int = 0, t0: float = 1.0, tf: float = 0.001, avg_removed: int = 10,
+            max_string: int = 10, blink: float = 0.01,
+            notes: list[str] | None = None) -> list[list[int]] | None:
+    """Shorter routes from routes of routing nodes (routes[i] on problem vehicle vehicles[i]), every stop
+    placed, the same vehicles or fewer, by the deadline (wall clock; None: none) or after `iterations` (0: no
+    such limit; with no deadline, the same seed and iterations give the same answer).
+    The answer: one route per vehicle (some may be empty). Simulated-annealing temperatures t0 → tf are in
+    mean arcs (1 → 1/1000 measured best on Solomon R2/RC2: 0.1 gave 1.9 %, 0.3 1.2 %, 1.0 0.7 %, 3.0 1.2 %).
+    None when the library is missing, the instance does not apply or the answer fails the check."""
+    lib = _library()
+    if lib is None or not applicable(inst) or not routes or len(routes) != len(vehicles):
+        return None
+    args, seconds = _problem_args(inst, vehicles, routes), _seconds(deadline, iterations)
+    if args is None or seconds is None:
+        return None
+    out = (ctypes.c_int * (len(inst.visits) + len(vehicles)))()
+    iters, best = ctypes.c_long(0), LL(0)
+    rc = lib.sisr_solve(*args, seconds, iterations, t0 * inst.mean_arc, tf * inst.mean_arc, seed, avg_removed,
+                        max_string, blink, out, ctypes.byref(iters), ctypes.byref(best))
+    answer = _answer(inst, vehicles, routes, out, rc)
     if notes is not None:
         notes.append(f"SISR: {iters.value} iterations, {rc} routes, {best.value}"
-                     + ("" if ok else " — failed the check, not used"))
-    return answer if ok else None
+                     + ("" if answer is not None else " — failed the check, not used"))
+    return answer
+
+
+def minimise(inst: Instance, vehicles: list[int], routes: list[list[int]], deadline: float | None, *,
+             seed: int = 1, iterations: int = 0, min_routes: int = 0, avg_removed: int = 10, max_string: int = 10,
+             blink: float = 0.01, notes: list[str] | None = None) -> list[list[int]] | None:
+    """Fewer routes (sisr_fleet.c: close the smallest route, place its stops back by ruin & recreate with
+    absence counters) from routes of routing nodes on vehicles, every stop placed, by the deadline or after
+    `iterations`; stops early at min_routes (a lower bound). One route per vehicle (emptied ones []); None
+    when the library is missing, the instance does not apply or the answer fails the check."""
+    lib = _library()
+    if lib is None or not applicable(inst) or not routes or len(routes) != len(vehicles):
+        return None
+    args, seconds = _problem_args(inst, vehicles, routes), _seconds(deadline, iterations)
+    if args is None or seconds is None:
+        return None
+    out = (ctypes.c_int * (len(inst.visits) + len(vehicles)))()
+    iters = ctypes.c_long(0)
+    rc = lib.sisr_fleet(*args, seconds, iterations, seed, min_routes, avg_removed, max_string, blink, out,
+                        ctypes.byref(iters))
+    answer = _answer(inst, vehicles, routes, out, rc)
+    if notes is not None:
+        notes.append(f"SISR fleet: {iters.value} iterations, {sum(1 for r in routes if r)} → {rc} routes"
+                     + ("" if answer is not None else " — failed the check, not used"))
+    return answer

@@ -5,10 +5,11 @@ The search, per worker, under one wall-clock deadline:
    whole fleet (the status: "time_limit" when the limit cut this phase before its first local optimum);
 2. route elimination: take the used route with the fewest stops away, give its stops to the remaining
    vehicles (they start unperformed) and run GLS until every stop is placed again — then one fewer again;
-3. (up to 150 stops, one kind of vehicle, no locks) the ejection pool (server/routing/eject.py): pure-Python
-   route minimisation seeded with the complete answer — both workers on short routes (Solomon R1/RC1, where
-   GLS elimination stalls 1-2 routes above the best known; the first stops at its first failed attempt),
-   the second worker briefly on long ones;
+3. (up to 150 stops, no locks) fleet minimisation seeded with the complete answer: SISR's in C
+   (server/routing/sisr_fleet.c: close the smallest route, ruin & recreate with absence counters until its
+   stops are all placed again, then the next), stopped at the capacity lower bound — both workers on short
+   routes (Solomon R1/RC1), the second briefly on long ones; without a C compiler (one kind of vehicle) the
+   pure-Python ejection pool (server/routing/eject.py) instead;
    (optional, Strategy.ils_slice) iterated local search accepting only answers that place at least as many
    stops, on one vehicle fewer;
 4. the rest of the time on distance with the fleet found: SISR ruin & recreate with simulated annealing in C
@@ -204,12 +205,17 @@ def _pipeline(problem: Problem, visits: list[int], fixed_ids: dict[int, list[str
         else:
             failed.add((frozenset(used), options[0]))
     notes.append(f"route elimination: {eliminated} route(s) removed, {len(failed)} attempt(s) failed")
-    # 2b. (one worker) ejection pool in pure Python, seeded with the complete answer; GLS then works on its
-    #     fleet for distance
-    if strategy.eject_until and best.dropped == 0 and eject.applicable(inst):
+    # 2b. fleet minimisation seeded with the complete answer: SISR's in C (absence counters) where it applies,
+    #     else the ejection pool in pure Python (one kind of vehicle), whose long answer GLS then shortens
+    if strategy.eject_until and best.dropped == 0:
         end = t0 + budget * strategy.eject_until
-        if end - time.time() > 0.2:
-            used = sorted(k for k, r in best.routes.items() if r)
+        used = sorted(k for k, r in best.routes.items() if r)
+        if end - time.time() > 0.2 and sisr.applicable(inst) and sisr.available():
+            routes = sisr.minimise(inst, used, [best.routes[k] for k in used], end, seed=strategy.seed,
+                                   min_routes=_fewest_vehicles(inst, used), notes=notes)
+            if routes is not None and sum(1 for r in routes if r) < len(used):
+                best = _outcome(inst, best, used, routes)
+        elif end - time.time() > 0.2 and eject.applicable(inst):
             routes = eject.minimise(inst, [best.routes[k] for k in used], end, seed=strategy.seed, notes=notes,
                                     patience=strategy.eject_patience)
             if len(routes) < len(used):
@@ -267,6 +273,22 @@ def _outcome(inst: Instance, base: Outcome, used: list[int], routes: list[list[i
         by_vehicle[k] = list(r)
     return Outcome(by_vehicle, base.dropped, _distance(inst, by_vehicle), base.status, base.seconds,
                    base.solutions)
+
+
+def _fewest_vehicles(inst: Instance, vehicles: list[int]) -> int:
+    """A lower bound on the vehicles (of those given) that can carry every stop: per capacity component, the
+    fewest of the roomiest vehicles whose capacities add up to the total demand."""
+    p = inst.problem
+    bound = 1
+    for c, row in enumerate(inst.demand):
+        total, room, count = sum(row), 0, 0
+        for cap in sorted((p.vehicles[k].capacity[c] for k in vehicles), reverse=True):
+            if room >= total:
+                break
+            room += cap
+            count += 1
+        bound = max(bound, count)
+    return bound
 
 
 def _distance(inst: Instance, by_vehicle: dict[int, list[int]]) -> int:
