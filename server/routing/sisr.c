@@ -15,26 +15,14 @@ int sisr_solve(int n, int m, const ll *dist, const ll *tim, const ll *ready, con
                const int *init,
                double seconds, long max_iters, double t0, double tf, unsigned long long seed,
                int avg_removed, int max_string, double blink, int *out, long *iters_out, ll *dist_out) {
-    if (!check_fleet(n, m, ncap, R, S, E)) return -1;
-    Sol shape = {0};
-    shape.n = n; shape.m = m; shape.ncap = ncap; shape.S = S; shape.E = E; shape.R = R; shape.stride = m + 2;
-    shape.dist = dist; shape.tim = tim; shape.ready = ready; shape.due = due; shape.dem = demand; shape.cap = cap;
-    shape.lo = lo; shape.hi = hi;
-    Sol cur, work, best;
-    int ok = alloc_sol(&cur, &shape) & alloc_sol(&work, &shape) & alloc_sol(&best, &shape);
-    Step st = {0};
-    st.removed = malloc(m * sizeof(int));
-    st.adj = neighbours(m, n, dist);
-    st.touched = calloc(R, sizeof(int));
-    st.tlist = malloc(R * sizeof(int));
-    st.key = malloc(m * sizeof(ll));
+    Search x;
     int rc = -1;
-    if (!ok || !st.removed || !st.adj || !st.touched || !st.tlist || !st.key) goto done;
-    if (!load_routes(&cur, init, NULL, 0)) goto done;
-    for (int k = 0; k < R; k++) { copy_route(&work, &cur, k); copy_route(&best, &cur, k); }
+    if (!search_start(&x, n, m, dist, tim, ready, due, ncap, demand, cap, lo, hi, S, E, R, init, NULL)) goto done;
+    Sol *cur = &x.cur, *work = &x.work, *best = &x.best;
+    Step *st = &x.st;
     Rng g = {seed * 0x2545F4914F6CDD1DULL + 1};
-    ll cur_d = sol_dist(&cur), best_d = cur_d;
-    int best_u = used_routes(&cur);
+    ll cur_d = sol_dist(cur), best_d = cur_d;
+    int best_u = used_routes(cur);
     double start = now_s(), limit = seconds > 0 ? seconds : 1e18;
     long it = 0;
     double cbar = avg_removed > 0 ? avg_removed : 10, lmax = max_string > 0 ? max_string : 10;
@@ -49,37 +37,37 @@ int sisr_solve(int n, int m, const ll *dist, const ll *tim, const ll *ready, con
         if (max_iters > 0 && (double)it / max_iters > frac) frac = (double)it / max_iters;
         it++;
         double temp = t0 * pow(tf / t0, frac);
-        st.nrem = 0; st.ntouched = 0;
-        ruin(&work, &st, &g, cbar, lmax);
-        order_removed(&work, &st, &g);
+        st->nrem = 0; st->ntouched = 0;
+        ruin(work, st, &g, cbar, lmax);
+        order_removed(work, st, &g);
         int failed = 0;
-        for (int i = 0; i < st.nrem && !failed; i++) failed = !recreate_one(&work, &st, &g, st.removed[i], blink);
+        for (int i = 0; i < st->nrem && !failed; i++) failed = !recreate_one(work, st, &g, st->removed[i], blink);
         ll new_d = 0;
         int accept = 0;
         if (!failed) {
             new_d = cur_d;
-            for (int k = 0; k < st.ntouched; k++) new_d += route_dist(&work, st.tlist[k]) - route_dist(&cur, st.tlist[k]);
+            for (int k = 0; k < st->ntouched; k++)
+                new_d += route_dist(work, st->tlist[k]) - route_dist(cur, st->tlist[k]);
             accept = (double)new_d < (double)cur_d - temp * log(runif(&g) + 1e-300);
         }
         if (accept) {
-            for (int k = 0; k < st.ntouched; k++) copy_route(&cur, &work, st.tlist[k]);
+            for (int k = 0; k < st->ntouched; k++) copy_route(cur, work, st->tlist[k]);
             cur_d = new_d;
-            int u = used_routes(&cur);
+            int u = used_routes(cur);
             if (u < best_u || (u == best_u && cur_d < best_d)) {
                 best_u = u; best_d = cur_d;
-                for (int r = 0; r < R; r++) copy_route(&best, &cur, r);
+                for (int r = 0; r < R; r++) copy_route(best, cur, r);
             }
         } else {
-            for (int k = 0; k < st.ntouched; k++) copy_route(&work, &cur, st.tlist[k]);
+            for (int k = 0; k < st->ntouched; k++) copy_route(work, cur, st->tlist[k]);
         }
-        for (int k = 0; k < st.ntouched; k++) st.touched[st.tlist[k]] = 0;
+        for (int k = 0; k < st->ntouched; k++) st->touched[st->tlist[k]] = 0;
     }
-    write_routes(&best, out);
+    write_routes(best, out);
     rc = best_u;
     if (iters_out) *iters_out = it;
     if (dist_out) *dist_out = best_d;
 done:
-    free_sol(&cur); free_sol(&work); free_sol(&best);
-    free(st.removed); free((void *)st.adj); free(st.touched); free(st.tlist); free(st.key);
+    search_free(&x);
     return rc;
 }

@@ -153,12 +153,21 @@ def _answer(inst: Instance, vehicles: list[int], routes: list[list[int]], out, r
     return answer if ok else None
 
 
-def _seconds(deadline: float | None, iterations: int) -> float | None:
-    """Seconds for the C search (0: no time limit), or None when there is no limit at all or no time left."""
+def _prepare(inst: Instance, vehicles: list[int], routes: list[list[int]], deadline: float | None,
+             iterations: int) -> tuple | None:
+    """(library, problem arguments, seconds — 0: no time limit —, the output buffer) for a C search, or None
+    when the library is missing, the instance does not apply, the start is bad or there is no limit at all
+    or no time left."""
+    lib = _library()
+    if lib is None or not applicable(inst) or not routes or len(routes) != len(vehicles):
+        return None
     seconds = 0.0 if deadline is None else deadline - time.time()
     if (deadline is None and not iterations) or (deadline is not None and seconds <= 0):
         return None
-    return seconds
+    args = _problem_args(inst, vehicles, routes)
+    if args is None:
+        return None
+    return lib, args, seconds, (ctypes.c_int * (len(inst.visits) + len(vehicles)))()
 
 
 def improve(inst: Instance, vehicles: list[int], routes: list[list[int]], deadline: float | None, *, seed: int = 1,
@@ -171,13 +180,10 @@ def improve(inst: Instance, vehicles: list[int], routes: list[list[int]], deadli
     The answer: one route per vehicle (some may be empty). Simulated-annealing temperatures t0 → tf are in
     mean arcs (1 → 1/1000 measured best on Solomon R2/RC2: 0.1 gave 1.9 %, 0.3 1.2 %, 1.0 0.7 %, 3.0 1.2 %).
     None when the library is missing, the instance does not apply or the answer fails the check."""
-    lib = _library()
-    if lib is None or not applicable(inst) or not routes or len(routes) != len(vehicles):
+    ready = _prepare(inst, vehicles, routes, deadline, iterations)
+    if ready is None:
         return None
-    args, seconds = _problem_args(inst, vehicles, routes), _seconds(deadline, iterations)
-    if args is None or seconds is None:
-        return None
-    out = (ctypes.c_int * (len(inst.visits) + len(vehicles)))()
+    lib, args, seconds, out = ready
     iters, best = ctypes.c_long(0), LL(0)
     rc = lib.sisr_solve(*args, seconds, iterations, t0 * inst.mean_arc, tf * inst.mean_arc, seed, avg_removed,
                         max_string, blink, out, ctypes.byref(iters), ctypes.byref(best))
@@ -195,13 +201,10 @@ def minimise(inst: Instance, vehicles: list[int], routes: list[list[int]], deadl
     absence counters) from routes of routing nodes on vehicles, every stop placed, by the deadline or after
     `iterations`; stops early at min_routes (a lower bound). One route per vehicle (emptied ones []); None
     when the library is missing, the instance does not apply or the answer fails the check."""
-    lib = _library()
-    if lib is None or not applicable(inst) or not routes or len(routes) != len(vehicles):
+    ready = _prepare(inst, vehicles, routes, deadline, iterations)
+    if ready is None:
         return None
-    args, seconds = _problem_args(inst, vehicles, routes), _seconds(deadline, iterations)
-    if args is None or seconds is None:
-        return None
-    out = (ctypes.c_int * (len(inst.visits) + len(vehicles)))()
+    lib, args, seconds, out = ready
     iters = ctypes.c_long(0)
     rc = lib.sisr_fleet(*args, seconds, iterations, seed, min_routes, avg_removed, max_string, blink, out,
                         ctypes.byref(iters))

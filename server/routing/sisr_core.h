@@ -277,9 +277,8 @@ static inline int recreate_one(Sol *w, Step *st, Rng *g, int v, double blink) {
     return 1;
 }
 
-/* the routes given (each ended by -1, R of them, stops once each or, with allow_missing, some left out: those
- * are marked in missing[]) into x; 0 on bad input */
-static inline int load_routes(Sol *x, const int *init, char *missing, int allow_missing) {
+/* the routes given (each ended by -1, R of them, every stop once) into x; 0 on bad input */
+static inline int load_routes(Sol *x, const int *init) {
     int r = 0, i = 0, count = 0, m = x->m, ok = 1;
     char *seen = calloc(m, 1);
     if (!seen) return 0;
@@ -291,11 +290,8 @@ static inline int load_routes(Sol *x, const int *init, char *missing, int allow_
         seen[v] = 1; count++;
         x->seq[(size_t)r * x->stride + x->len[r]++] = v;
     }
-    if (ok && count != m && !allow_missing) ok = 0;
-    if (ok) {
-        for (int k = 0; k < x->R; k++) update_route(x, k);
-        if (missing) for (int c = 0; c < m; c++) missing[c] = !seen[c];
-    }
+    if (ok && count != m) ok = 0;
+    if (ok) for (int k = 0; k < x->R; k++) update_route(x, k);
     free(seen);
     return ok;
 }
@@ -314,6 +310,40 @@ static inline int check_fleet(int n, int m, int ncap, int R, const int *S, const
     for (int r = 0; r < R; r++)
         if (S[r] < m || E[r] < m || S[r] >= n || E[r] >= n) return 0;
     return 1;
+}
+
+/* A search: the current answer, the one a step works on, the best; the step's lists. */
+typedef struct { Sol cur, work, best; Step st; } Search;
+
+/* The problem (route r is vehicle r: capacity cap[r*ncap..], shift lo[r]..hi[r], from node S[r] to E[r]; closed
+ * may be NULL) with the start init (each route ended by -1) loaded into all three answers; 0 on bad input or
+ * no memory — search_free all the same. */
+static inline int search_start(Search *x, int n, int m, const ll *dist, const ll *tim, const ll *ready,
+                               const ll *due, int ncap, const ll *demand, const ll *cap, const ll *lo,
+                               const ll *hi, const int *S, const int *E, int R, const int *init,
+                               const char *closed) {
+    memset(x, 0, sizeof *x);
+    if (!check_fleet(n, m, ncap, R, S, E)) return 0;
+    Sol shape = {0};
+    shape.n = n; shape.m = m; shape.ncap = ncap; shape.S = S; shape.E = E; shape.R = R; shape.stride = m + 2;
+    shape.dist = dist; shape.tim = tim; shape.ready = ready; shape.due = due; shape.dem = demand; shape.cap = cap;
+    shape.lo = lo; shape.hi = hi; shape.closed = closed;
+    int ok = alloc_sol(&x->cur, &shape) & alloc_sol(&x->work, &shape) & alloc_sol(&x->best, &shape);
+    Step *st = &x->st;
+    st->removed = malloc(m * sizeof(int));
+    st->adj = neighbours(m, n, dist);
+    st->touched = calloc(R, sizeof(int));
+    st->tlist = malloc(R * sizeof(int));
+    st->key = malloc(m * sizeof(ll));
+    if (!ok || !st->removed || !st->adj || !st->touched || !st->tlist || !st->key) return 0;
+    if (!load_routes(&x->cur, init)) return 0;
+    for (int r = 0; r < R; r++) { copy_route(&x->work, &x->cur, r); copy_route(&x->best, &x->cur, r); }
+    return 1;
+}
+
+static inline void search_free(Search *x) {
+    free_sol(&x->cur); free_sol(&x->work); free_sol(&x->best);
+    free(x->st.removed); free((void *)x->st.adj); free(x->st.touched); free(x->st.tlist); free(x->st.key);
 }
 
 #endif

@@ -33,81 +33,64 @@ int sisr_fleet(int n, int m, const ll *dist, const ll *tim, const ll *ready, con
                const ll *demand, const ll *cap, const ll *lo, const ll *hi, const int *S, const int *E, int R,
                const int *init, double seconds, long max_iters, unsigned long long seed, int min_routes,
                int avg_removed, int max_string, double blink, int *out, long *iters_out) {
-    if (!check_fleet(n, m, ncap, R, S, E)) return -1;
     char *closed = calloc(R, 1), *absent = calloc(m, 1);
-    Sol shape = {0};
-    shape.n = n; shape.m = m; shape.ncap = ncap; shape.S = S; shape.E = E; shape.R = R; shape.stride = m + 2;
-    shape.dist = dist; shape.tim = tim; shape.ready = ready; shape.due = due; shape.dem = demand; shape.cap = cap;
-    shape.lo = lo; shape.hi = hi; shape.closed = closed;
-    Sol cur, work, best;
-    int ok = alloc_sol(&cur, &shape) & alloc_sol(&work, &shape) & alloc_sol(&best, &shape);
-    Step st = {0};
-    st.removed = malloc(m * sizeof(int));
-    st.adj = neighbours(m, n, dist);
-    st.touched = calloc(R, sizeof(int));
-    st.tlist = malloc(R * sizeof(int));
-    st.key = malloc(m * sizeof(ll));
     int *alist = malloc(m * sizeof(int)), *alist_w = malloc(m * sizeof(int));
     ll *count = calloc(m, sizeof(ll));
+    Search x;
     int rc = -1, na = 0;
-    if (!ok || !closed || !absent || !st.removed || !st.adj || !st.touched || !st.tlist || !st.key ||
-        !alist || !alist_w || !count)
-        goto done;
-    if (!load_routes(&cur, init, NULL, 0)) goto done;
-    for (int r = 0; r < R; r++) {
-        closed[r] = cur.len[r] <= 2;   /* a vehicle not used stays unused */
-        copy_route(&work, &cur, r);
-        copy_route(&best, &cur, r);
-    }
+    int ok = search_start(&x, n, m, dist, tim, ready, due, ncap, demand, cap, lo, hi, S, E, R, init, closed);
+    if (!ok || !closed || !absent || !alist || !alist_w || !count) goto done;
+    Sol *cur = &x.cur, *work = &x.work, *best = &x.best;
+    Step *st = &x.st;
+    for (int r = 0; r < R; r++) closed[r] = cur->len[r] <= 2;   /* a vehicle not used stays unused */
     Rng g = {seed * 0x2545F4914F6CDD1DULL + 7};
-    int best_u = used_routes(&cur);
+    int best_u = used_routes(cur);
     double start = now_s(), limit = seconds > 0 ? seconds : 1e18;
     long it = 0;
     double cbar = avg_removed > 0 ? avg_removed : 10, lmax = max_string > 0 ? max_string : 10;
     for (;;) {
         if (na == 0) {   /* complete: the best so far; then one route fewer */
-            int u = used_routes(&cur);
+            int u = used_routes(cur);
             if (u < best_u) {
                 best_u = u;
-                for (int r = 0; r < R; r++) copy_route(&best, &cur, r);
+                for (int r = 0; r < R; r++) copy_route(best, cur, r);
             }
             if (u <= 1 || u <= min_routes) break;
-            int r = close_smallest(&cur, closed, absent, alist, &na, &g);
+            int r = close_smallest(cur, closed, absent, alist, &na, &g);
             if (r < 0) break;
-            copy_route(&work, &cur, r);
+            copy_route(work, cur, r);
         }
         if (max_iters > 0 && it >= max_iters) break;
         if ((it & 31) == 0 && now_s() - start >= limit) break;
         it++;
-        st.nrem = 0; st.ntouched = 0;
-        st.absent = absent;
-        ruin(&work, &st, &g, cbar, lmax);
-        for (int i = 0; i < na; i++) st.removed[st.nrem++] = alist[i];
-        order_removed(&work, &st, &g);
+        st->nrem = 0; st->ntouched = 0;
+        st->absent = absent;
+        ruin(work, st, &g, cbar, lmax);
+        for (int i = 0; i < na; i++) st->removed[st->nrem++] = alist[i];
+        order_removed(work, st, &g);
         int na_w = 0;
         ll sum_w = 0, sum = 0;
-        for (int i = 0; i < st.nrem; i++) {
-            int v = st.removed[i];
-            if (!recreate_one(&work, &st, &g, v, blink)) { alist_w[na_w++] = v; sum_w += count[v]; }
+        for (int i = 0; i < st->nrem; i++) {
+            int v = st->removed[i];
+            if (!recreate_one(work, st, &g, v, blink)) { alist_w[na_w++] = v; sum_w += count[v]; }
         }
         for (int i = 0; i < na; i++) sum += count[alist[i]];
         if (na_w < na || sum_w < sum) {
-            for (int k = 0; k < st.ntouched; k++) copy_route(&cur, &work, st.tlist[k]);
+            for (int k = 0; k < st->ntouched; k++) copy_route(cur, work, st->tlist[k]);
             for (int i = 0; i < na; i++) absent[alist[i]] = 0;
             for (int i = 0; i < na_w; i++) { absent[alist_w[i]] = 1; alist[i] = alist_w[i]; }
             na = na_w;
         } else {
-            for (int k = 0; k < st.ntouched; k++) copy_route(&work, &cur, st.tlist[k]);
+            for (int k = 0; k < st->ntouched; k++) copy_route(work, cur, st->tlist[k]);
         }
-        for (int k = 0; k < st.ntouched; k++) st.touched[st.tlist[k]] = 0;
+        for (int k = 0; k < st->ntouched; k++) st->touched[st->tlist[k]] = 0;
         for (int i = 0; i < na; i++) count[alist[i]]++;
     }
-    write_routes(&best, out);
+    write_routes(best, out);
     rc = best_u;
     if (iters_out) *iters_out = it;
 done:
-    free_sol(&cur); free_sol(&work); free_sol(&best);
-    free(st.removed); free((void *)st.adj); free(st.touched); free(st.tlist); free(st.key);
+    search_free(&x);
     free(closed); free(absent); free(alist); free(alist_w); free(count);
     return rc;
 }

@@ -6,12 +6,19 @@ from pathlib import Path
 
 from server.routing import solomon
 from server.routing.problem import Problem, Vehicle, Visit
+from server.routing.timing import impossible_reason
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def fixture(name: str) -> solomon.SolomonInstance:
     return solomon.read(FIXTURES / f"{name}_25.txt")
+
+
+def possible_only(problem: Problem) -> Problem:
+    """The problem without the visits no vehicle could ever serve (what the solver reports before its search)."""
+    return Problem(problem.distances, problem.times,
+                   [v for v in problem.visits if impossible_reason(problem, v, set()) is None], problem.vehicles)
 
 
 def line_problem(positions: list[int], *, windows=None, demands=None, service: int = 60,

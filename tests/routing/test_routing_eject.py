@@ -8,14 +8,14 @@ import time
 
 import pytest
 from checker import check_solution
-from helpers import fixture
+from helpers import fixture, possible_only
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from server.routing import eject, solomon
 from server.routing.ormodel import Instance
 from server.routing.problem import Problem, Solution, Vehicle, Visit
-from server.routing.timing import impossible_reason, plan_route
+from server.routing.timing import plan_route
 
 pytestmark = pytest.mark.db_free
 
@@ -79,8 +79,7 @@ def test_generated_answers_stay_feasible(monkeypatch, problem, seed):
         assert pool.feasible_seq(pool.seq[r]), pool.seq[r]
 
     monkeypatch.setattr(eject.Pool, "_update", checked)
-    sub = Problem(problem.distances, problem.times,
-                  [v for v in problem.visits if impossible_reason(problem, v, set()) is None], problem.vehicles)
+    sub = possible_only(problem)
     m = len(sub.visits)
     if not m:
         return

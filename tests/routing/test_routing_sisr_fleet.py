@@ -9,12 +9,11 @@ from checker import check_solution
 from helpers import fixture
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_routing_sisr import _solution, problems
+from test_routing_sisr import _solution, complete_start, problems
 
 from server.routing import sisr, solomon, vrp
-from server.routing.ormodel import Instance, Model
+from server.routing.ormodel import Instance
 from server.routing.problem import Problem, Vehicle, Visit
-from server.routing.timing import impossible_reason
 
 pytestmark = pytest.mark.db_free
 
@@ -71,20 +70,12 @@ def test_the_lower_bound_counts_the_roomiest_vehicles_first():
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(problems(), st.integers(0, 5))
 def test_generated_mixed_fleets_never_get_more_routes_or_an_infeasible_one(problem, seed):
-    sub = Problem(problem.distances, problem.times,
-                  [v for v in problem.visits if impossible_reason(problem, v, set()) is None], problem.vehicles)
-    m = len(sub.visits)
-    if not m:
+    started = complete_start(problem)
+    if started is None:
         return
-    inst = Instance(sub, list(range(m)), {})
-    vehicles = list(range(len(sub.vehicles)))
-    start = Model(inst, vehicles).search(first="PARALLEL_CHEAPEST_INSERTION", meta="GREEDY_DESCENT",
-                                         seconds=0.2)
-    if start is None or start.dropped:
-        return   # the fleet search starts from complete answers only
-    routes = [start.routes[k] for k in vehicles]
+    sub, inst, vehicles, routes = started
     answer = sisr.minimise(inst, vehicles, routes, None, iterations=2_000, seed=seed)
     assert answer is not None
-    assert sorted(n for r in answer for n in r) == list(range(m))
+    assert sorted(n for r in answer for n in r) == list(range(len(sub.visits)))
     assert check_solution(sub, _solution(sub, inst, vehicles, answer)) == []
     assert sum(1 for r in answer if r) <= sum(1 for r in routes if r)
