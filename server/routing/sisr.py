@@ -1,11 +1,12 @@
-"""Distance by SISR ruin & recreate in C (sisr.c), for a fleet without locked stops or per-visit vehicles.
+"""SISR ruin & recreate in C: fewer routes (sisr_fleet.c) and distance (sisr.c), for any fleet without locked
+stops; a stop that allows only some vehicles goes on their routes only.
 
 OR-Tools' iterated local search does ~50 ruin-and-recreate iterations a second on 100 stops (each followed by
 its full local search); SISR without local search needs hundreds of thousands, which plain C does in a few
 seconds. The C source is compiled on first use with the machine's C compiler into a cache directory
 (KLADOVKA_CACHE_DIR, else ~/.cache/kladovka, else the temp directory) and loaded with ctypes; without a
 compiler `available()` is False and the solver keeps OR-Tools' ILS for distance. Every answer is checked
-again here (every stop once, windows, shift, capacity) before it is used.
+again here (every stop once, allowed vehicles, windows, shift, capacity) before it is used.
 """
 
 from __future__ import annotations
@@ -66,7 +67,8 @@ def _library() -> ctypes.CDLL | None:
     except (OSError, subprocess.SubprocessError):
         return None
     P, INT = ctypes.POINTER, ctypes.c_int
-    problem = [INT, INT, P(LL), P(LL), P(LL), P(LL), INT, P(LL), P(LL), P(LL), P(LL), P(INT), P(INT), INT, P(INT)]
+    problem = [INT, INT, P(LL), P(LL), P(LL), P(LL), INT, P(LL), P(LL), P(LL), P(LL), P(INT), P(INT), INT, P(INT),
+               ctypes.c_char_p]
     lib.sisr_solve.argtypes = [*problem, ctypes.c_double, ctypes.c_long, ctypes.c_double, ctypes.c_double,
                                ctypes.c_ulonglong, INT, INT, ctypes.c_double, P(INT), P(ctypes.c_long), P(LL)]
     lib.sisr_fleet.argtypes = [*problem, ctypes.c_double, ctypes.c_long, ctypes.c_ulonglong, INT, INT, INT,
@@ -80,15 +82,18 @@ def available() -> bool:
 
 
 def applicable(inst: Instance) -> bool:
-    """No locked stops and no per-visit vehicle lists (each route is one vehicle of the problem)."""
+    """No locked stops (they have soft windows and may make their courier late back); per-visit vehicle lists
+    are kept (a stop only goes on a route of a vehicle it allows)."""
     p = inst.problem
-    return bool(p.vehicles) and not inst.fixed and not any(v.allowed_vehicles for v in p.visits) and (
-        len(p.vehicles[0].capacity) <= 4)
+    return bool(p.vehicles) and not inst.fixed and len(p.vehicles[0].capacity) <= 4
 
 
 def feasible(inst: Instance, k: int, route: list[int]) -> bool:
-    """Route of routing nodes on problem vehicle k, from the matrices: windows, end of shift, capacity."""
+    """Route of routing nodes on problem vehicle k, from the matrices: the vehicles each stop allows, windows,
+    end of shift, capacity."""
     p = inst.problem
+    if any(inst.allowed[node] is not None and k not in inst.allowed[node] for node in route):
+        return False
     veh = p.vehicles[k]
     T = inst.time
     t, at = veh.shift[0], inst.depot_node[veh.start_node]
@@ -105,7 +110,8 @@ def feasible(inst: Instance, k: int, route: list[int]) -> bool:
 
 def _problem_args(inst: Instance, vehicles: list[int], routes: list[list[int]]) -> tuple | None:
     """The C arguments describing the problem and the start (routes[i] on problem vehicle vehicles[i]), up to
-    and including init; None when the routes do not place every stop once."""
+    and including allow; None when the routes do not place every stop once or a stop on a vehicle it does not
+    allow."""
     p = inst.problem
     m, n = len(inst.visits), len(inst.dist)
     ready = [0] * n
@@ -124,6 +130,13 @@ def _problem_args(inst: Instance, vehicles: list[int], routes: list[list[int]]) 
         w += 1
     if sorted(x for x in flat if x >= 0) != list(range(m)):
         return None
+    allow = None
+    if any(a is not None for a in inst.allowed[:m]):
+        if any(inst.allowed[node] is not None and k not in inst.allowed[node]
+               for k, r in zip(vehicles, routes, strict=True) for node in r):
+            return None
+        allow = bytes(1 if inst.allowed[node] is None or k in inst.allowed[node] else 0
+                      for node in range(m) for k in vehicles)
     ints = ctypes.c_int * R
     return (n, m, (LL * (n * n))(*[x for row in inst.dist for x in row]),
             (LL * (n * n))(*[x for row in inst.time for x in row]), (LL * n)(*ready), (LL * n)(*due), ncap,
@@ -131,7 +144,7 @@ def _problem_args(inst: Instance, vehicles: list[int], routes: list[list[int]]) 
             (LL * max(1, ncap * R))(*[c for v in fleet for c in v.capacity]),
             (LL * R)(*[v.shift[0] for v in fleet]), (LL * R)(*[v.shift[1] for v in fleet]),
             ints(*[inst.depot_node[v.start_node] for v in fleet]),
-            ints(*[inst.depot_node[v.end_node] for v in fleet]), R, (ctypes.c_int * len(flat))(*flat))
+            ints(*[inst.depot_node[v.end_node] for v in fleet]), R, (ctypes.c_int * len(flat))(*flat), allow)
 
 
 def _answer(inst: Instance, vehicles: list[int], routes: list[list[int]], out, rc: int) -> list[list[int]] | None:

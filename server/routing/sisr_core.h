@@ -21,6 +21,7 @@ typedef long long ll;
 typedef struct {
     int n, m, ncap, R, stride;
     const char *closed;                              /* closed[r]: no stop goes into route r (NULL: none) */
+    const char *allow;                               /* allow[v*R + r]: v may go on route r (NULL: all may) */
     const ll *dist, *tim, *ready, *due, *dem, *cap;   /* cap[r*ncap + k]: route r's vehicle */
     const ll *lo, *hi;                               /* route r's shift */
     const int *S, *E;                                /* route r's start and end nodes */
@@ -155,7 +156,7 @@ static inline int best_insert(Sol *x, int v, double blink, Rng *g, int *br, int 
     int n = x->n, found = 0;
     ll ev = x->ready[v], lv = x->due[v];
     for (int r = 0; r < x->R; r++) {
-        if (x->closed && x->closed[r]) continue;
+        if ((x->closed && x->closed[r]) || (x->allow && !x->allow[(size_t)v * x->R + r])) continue;
         int L = x->len[r];
         const ll *ld = x->load + (size_t)r * MAXCAP, *cap = x->cap + (size_t)r * x->ncap;
         int ok = 1;
@@ -315,19 +316,19 @@ static inline int check_fleet(int n, int m, int ncap, int R, const int *S, const
 /* A search: the current answer, the one a step works on, the best; the step's lists. */
 typedef struct { Sol cur, work, best; Step st; } Search;
 
-/* The problem (route r is vehicle r: capacity cap[r*ncap..], shift lo[r]..hi[r], from node S[r] to E[r]; closed
- * may be NULL) with the start init (each route ended by -1) loaded into all three answers; 0 on bad input or
+/* The problem (route r is vehicle r: capacity cap[r*ncap..], shift lo[r]..hi[r], from node S[r] to E[r]; allow
+ * and closed may be NULL) with the start init (each route ended by -1) loaded into all three answers; 0 on bad input or
  * no memory — search_free all the same. */
 static inline int search_start(Search *x, int n, int m, const ll *dist, const ll *tim, const ll *ready,
                                const ll *due, int ncap, const ll *demand, const ll *cap, const ll *lo,
                                const ll *hi, const int *S, const int *E, int R, const int *init,
-                               const char *closed) {
+                               const char *allow, const char *closed) {
     memset(x, 0, sizeof *x);
     if (!check_fleet(n, m, ncap, R, S, E)) return 0;
     Sol shape = {0};
     shape.n = n; shape.m = m; shape.ncap = ncap; shape.S = S; shape.E = E; shape.R = R; shape.stride = m + 2;
     shape.dist = dist; shape.tim = tim; shape.ready = ready; shape.due = due; shape.dem = demand; shape.cap = cap;
-    shape.lo = lo; shape.hi = hi; shape.closed = closed;
+    shape.lo = lo; shape.hi = hi; shape.closed = closed; shape.allow = allow;
     int ok = alloc_sol(&x->cur, &shape) & alloc_sol(&x->work, &shape) & alloc_sol(&x->best, &shape);
     Step *st = &x->st;
     st->removed = malloc(m * sizeof(int));

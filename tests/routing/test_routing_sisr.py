@@ -8,7 +8,7 @@ import dataclasses
 
 import pytest
 from checker import check_solution
-from helpers import fixture, possible_only
+from helpers import fixture, line_problem, possible_only, van
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -90,6 +90,37 @@ def test_routes_stay_on_their_own_vehicles_in_a_mixed_fleet():
     assert routes is not None and routes[0] == [] and sorted(routes[1]) == [0, 1]
 
 
+def test_a_stop_goes_only_on_the_vehicles_it_allows():
+    # three stops on a road, two vans at the depot: one route is shortest, but stop "x" (the middle one) allows
+    # only van b — the answers keep it on b, and the fleet search cannot close b's route
+    problem = line_problem([100, 200, 300], vehicles=[van("a"), van("b")])
+    problem = dataclasses.replace(problem, visits=[problem.visits[0],
+                                                   dataclasses.replace(problem.visits[1], allowed_vehicles=("b",)),
+                                                   problem.visits[2]])
+    inst = Instance(problem, [0, 1, 2], {})
+    start = [[0, 2], [1]]
+    for answer in (sisr.improve(inst, [0, 1], start, None, iterations=2_000),
+                   sisr.minimise(inst, [0, 1], start, None, iterations=2_000)):
+        assert answer is not None and 1 in answer[1] and 1 not in answer[0]
+        assert check_solution(problem, _solution(problem, inst, [0, 1], answer)) == []
+    # without the restriction the three stops share one route
+    free = Instance(line_problem([100, 200, 300], vehicles=[van("a"), van("b")]), [0, 1, 2], {})
+    assert sum(1 for r in sisr.minimise(free, [0, 1], start, None, iterations=2_000) if r) == 1
+    # a start that breaks the restriction is refused
+    assert sisr.improve(inst, [0, 1], [[0, 1, 2], []], None, iterations=10) is None
+
+
+def test_the_solver_uses_sisr_with_per_visit_vehicle_lists():
+    # a zone's orders for its default couriers: R101's 25 stops, every third only for the first ten vans
+    problem = solomon.to_problem(fixture("R101"))
+    few = tuple(v.id for v in problem.vehicles[:10])
+    problem = dataclasses.replace(problem, visits=[
+        dataclasses.replace(v, allowed_vehicles=few) if i % 3 == 0 else v for i, v in enumerate(problem.visits)])
+    sol = vrp.solve(problem, time_limit_s=2, workers=1)
+    assert check_solution(problem, sol) == [] and sol.unassigned == []
+    assert any(n.startswith("SISR: ") for n in sol.stats["notes"]), sol.stats["notes"]
+
+
 def test_bad_starts_are_refused():
     problem = solomon.to_problem(fixture("C101"))
     inst = Instance(problem, list(range(25)), {})
@@ -125,17 +156,21 @@ def problems(draw) -> Problem:
     nodes = n + depots
     # arbitrary (asymmetric, no triangle inequality) matrices
     times = [[0 if a == b else draw(st.integers(1, 600)) for b in range(nodes)] for a in range(nodes)]
-    visits = []
-    for i in range(depots, nodes):
-        start = draw(st.integers(0, 3000))
-        visits.append(Visit(id=f"o{i}", node=i, demand=(draw(st.integers(0, 5)), draw(st.integers(0, 5))),
-                            service_s=draw(st.integers(0, 200)), window=(start, start + draw(st.integers(0, 2000)))))
     fleet = []
     for k in range(draw(st.integers(1, 4))):
         lo = draw(st.integers(0, 1500))
         fleet.append(Vehicle(id=f"c{k}", capacity=(draw(st.integers(5, 15)), draw(st.integers(5, 15))),
                              start_node=draw(st.integers(0, 1)), end_node=draw(st.integers(0, 1)),
                              shift=(lo, lo + draw(st.integers(1000, 8000)))))
+    ids = [v.id for v in fleet]
+    visits = []
+    for i in range(depots, nodes):
+        start = draw(st.integers(0, 3000))
+        # some visits allow only some couriers (a zone's default couriers, an order moved to a courier)
+        allowed = draw(st.one_of(st.just(()), st.lists(st.sampled_from(ids), min_size=1, unique=True).map(tuple)))
+        visits.append(Visit(id=f"o{i}", node=i, demand=(draw(st.integers(0, 5)), draw(st.integers(0, 5))),
+                            service_s=draw(st.integers(0, 200)), window=(start, start + draw(st.integers(0, 2000))),
+                            allowed_vehicles=allowed))
     return Problem(distances=[row[:] for row in times], times=times, visits=visits, vehicles=fleet)
 
 
