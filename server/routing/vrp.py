@@ -13,7 +13,7 @@ The search, per worker, under one wall-clock deadline:
    (optional, Strategy.ils_slice) iterated local search accepting only answers that place at least as many
    stops, on one vehicle fewer;
 4. the rest of the time on distance with the fleet found: SISR ruin & recreate with simulated annealing in C
-   (server/routing/sisr.py: ~10^5 iterations a second, no locked stops or per-visit vehicle lists) from the
+   (server/routing/sisr.py: ~10^5 iterations a second, no locked stops; per-visit vehicle lists kept) from the
    worker's best complete answer; without a C compiler, or with locks, OR-Tools' iterated local search from
    it (ormodel.Model._start_at); GLS from it on a city day's first worker.
 With workers=2 the second worker runs in a spawned process (safe from a thread and from the CLI; a process
