@@ -9,16 +9,17 @@
 
 /* The search. Route r is vehicle r: capacity cap[r*ncap..], shift lo[r]..hi[r], from node S[r] to E[r].
  * init: the routes' stops, each route ended by -1 (R routes, empty ones allowed); allow[v*R + r]: stop v may go on
- * route r (NULL: any stop on any route). out: the best answer in the
+ * route r (NULL: any stop on any route); keep[r]: route r starts with that many locked stops, never moved
+ * (NULL: none). out: the best answer in the
  * same form (room for m + R). Returns the routes used in the best answer, or -1 on bad input. */
 int sisr_solve(int n, int m, const ll *dist, const ll *tim, const ll *ready, const ll *due, int ncap,
                const ll *demand, const ll *cap, const ll *lo, const ll *hi, const int *S, const int *E, int R,
-               const int *init, const char *allow,
+               const int *init, const char *allow, const int *keep,
                double seconds, long max_iters, double t0, double tf, unsigned long long seed,
                int avg_removed, int max_string, double blink, int *out, long *iters_out, ll *dist_out) {
     Search x;
     int rc = -1;
-    if (!search_start(&x, n, m, dist, tim, ready, due, ncap, demand, cap, lo, hi, S, E, R, init, allow, NULL))
+    if (!search_start(&x, n, m, dist, tim, ready, due, ncap, demand, cap, lo, hi, S, E, R, init, allow, keep, NULL))
         goto done;
     Sol *cur = &x.cur, *work = &x.work, *best = &x.best;
     Step *st = &x.st;

@@ -1,12 +1,12 @@
-"""SISR ruin & recreate in C: fewer routes (sisr_fleet.c) and distance (sisr.c), for any fleet without locked
-stops; a stop that allows only some vehicles goes on their routes only.
+"""SISR ruin & recreate in C: fewer routes (sisr_fleet.c) and distance (sisr.c), for any fleet; a stop that
+allows only some vehicles goes on their routes only, locked stops stay first on their vehicle's route.
 
 OR-Tools' iterated local search does ~50 ruin-and-recreate iterations a second on 100 stops (each followed by
 its full local search); SISR without local search needs hundreds of thousands, which plain C does in a few
 seconds. The C source is compiled on first use with the machine's C compiler into a cache directory
 (KLADOVKA_CACHE_DIR, else ~/.cache/kladovka, else the temp directory) and loaded with ctypes; without a
 compiler `available()` is False and the solver keeps OR-Tools' ILS for distance. Every answer is checked
-again here (every stop once, allowed vehicles, windows, shift, capacity) before it is used.
+again here (every stop once, locks, allowed vehicles, windows, shift, capacity) before it is used.
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ def _library() -> ctypes.CDLL | None:
         return None
     P, INT = ctypes.POINTER, ctypes.c_int
     problem = [INT, INT, P(LL), P(LL), P(LL), P(LL), INT, P(LL), P(LL), P(LL), P(LL), P(INT), P(INT), INT, P(INT),
-               ctypes.c_char_p]
+               ctypes.c_char_p, P(INT)]
     lib.sisr_solve.argtypes = [*problem, ctypes.c_double, ctypes.c_long, ctypes.c_double, ctypes.c_double,
                                ctypes.c_ulonglong, INT, INT, ctypes.c_double, P(INT), P(ctypes.c_long), P(LL)]
     lib.sisr_fleet.argtypes = [*problem, ctypes.c_double, ctypes.c_long, ctypes.c_ulonglong, INT, INT, INT,
@@ -82,36 +82,54 @@ def available() -> bool:
 
 
 def applicable(inst: Instance) -> bool:
-    """No locked stops (they have soft windows and may make their courier late back); per-visit vehicle lists
-    are kept (a stop only goes on a route of a vehicle it allows)."""
+    """Any fleet with up to four capacity components. Per-visit vehicle lists are kept (a stop only goes on a
+    route of a vehicle it allows); locked stops stay first on their vehicle's route, in their order."""
     p = inst.problem
-    return bool(p.vehicles) and not inst.fixed and len(p.vehicles[0].capacity) <= 4
+    return bool(p.vehicles) and len(p.vehicles[0].capacity) <= 4
+
+
+def shift_end(inst: Instance, k: int) -> int:
+    """By when vehicle k must be back: its shift end, or later when its locked stops alone bring it back later
+    (they may be served late; OR-Tools makes that end soft with a cost above any dropped stop)."""
+    p = inst.problem
+    veh = p.vehicles[k]
+    if k not in inst.fixed:
+        return veh.shift[1]
+    T = inst.time
+    t, at = veh.shift[0], inst.depot_node[veh.start_node]
+    for node in inst.fixed[k]:
+        t = max(t + T[at][node], p.visits[inst.visits[node]].window[0])
+        at = node
+    return max(veh.shift[1], t + T[at][inst.depot_node[veh.end_node]])
 
 
 def feasible(inst: Instance, k: int, route: list[int]) -> bool:
-    """Route of routing nodes on problem vehicle k, from the matrices: the vehicles each stop allows, windows,
-    end of shift, capacity."""
+    """Route of routing nodes on problem vehicle k, from the matrices: its locked stops first, the vehicles each
+    stop allows, windows (a locked stop may be late), end of shift, capacity."""
     p = inst.problem
-    if any(inst.allowed[node] is not None and k not in inst.allowed[node] for node in route):
+    locked = inst.fixed.get(k, [])
+    if route[:len(locked)] != locked or any(node in inst.fixed_nodes for node in route[len(locked):]):
+        return False
+    if any(inst.allowed[node] is not None and k not in inst.allowed[node] for node in route[len(locked):]):
         return False
     veh = p.vehicles[k]
     T = inst.time
     t, at = veh.shift[0], inst.depot_node[veh.start_node]
-    for node in route:
+    for i, node in enumerate(route):
         ready, due = p.visits[inst.visits[node]].window
         t = max(t + T[at][node], ready)
-        if t > due:
+        if t > due and i >= len(locked):
             return False
         at = node
-    if t + T[at][inst.depot_node[veh.end_node]] > veh.shift[1]:
+    if t + T[at][inst.depot_node[veh.end_node]] > shift_end(inst, k):
         return False
     return all(sum(inst.demand[c][x] for x in route) <= cap for c, cap in enumerate(veh.capacity))
 
 
 def _problem_args(inst: Instance, vehicles: list[int], routes: list[list[int]]) -> tuple | None:
     """The C arguments describing the problem and the start (routes[i] on problem vehicle vehicles[i]), up to
-    and including allow; None when the routes do not place every stop once or a stop on a vehicle it does not
-    allow."""
+    and including keep; None when the routes do not place every stop once, each vehicle's locked stops first,
+    and every other stop on a vehicle it allows."""
     p = inst.problem
     m, n = len(inst.visits), len(inst.dist)
     ready = [0] * n
@@ -130,9 +148,14 @@ def _problem_args(inst: Instance, vehicles: list[int], routes: list[list[int]]) 
         w += 1
     if sorted(x for x in flat if x >= 0) != list(range(m)):
         return None
+    keep = None
+    if inst.fixed:
+        if any(r[:len(inst.fixed.get(k, []))] != inst.fixed.get(k, []) for k, r in zip(vehicles, routes, strict=True)):
+            return None
+        keep = (ctypes.c_int * R)(*[len(inst.fixed.get(k, [])) for k in vehicles])
     allow = None
     if any(a is not None for a in inst.allowed[:m]):
-        if any(inst.allowed[node] is not None and k not in inst.allowed[node]
+        if any(inst.allowed[node] is not None and k not in inst.allowed[node] and node not in inst.fixed_nodes
                for k, r in zip(vehicles, routes, strict=True) for node in r):
             return None
         allow = bytes(1 if inst.allowed[node] is None or k in inst.allowed[node] else 0
@@ -142,9 +165,9 @@ def _problem_args(inst: Instance, vehicles: list[int], routes: list[list[int]]) 
             (LL * (n * n))(*[x for row in inst.time for x in row]), (LL * n)(*ready), (LL * n)(*due), ncap,
             (LL * max(1, ncap * n))(*[x for row in inst.demand for x in row]),
             (LL * max(1, ncap * R))(*[c for v in fleet for c in v.capacity]),
-            (LL * R)(*[v.shift[0] for v in fleet]), (LL * R)(*[v.shift[1] for v in fleet]),
+            (LL * R)(*[v.shift[0] for v in fleet]), (LL * R)(*[shift_end(inst, k) for k in vehicles]),
             ints(*[inst.depot_node[v.start_node] for v in fleet]),
-            ints(*[inst.depot_node[v.end_node] for v in fleet]), R, (ctypes.c_int * len(flat))(*flat), allow)
+            ints(*[inst.depot_node[v.end_node] for v in fleet]), R, (ctypes.c_int * len(flat))(*flat), allow, keep)
 
 
 def _answer(inst: Instance, vehicles: list[int], routes: list[list[int]], out, rc: int) -> list[list[int]] | None:

@@ -22,6 +22,7 @@ typedef struct {
     int n, m, ncap, R, stride;
     const char *closed;                              /* closed[r]: no stop goes into route r (NULL: none) */
     const char *allow;                               /* allow[v*R + r]: v may go on route r (NULL: all may) */
+    const int *keep;                                 /* keep[r]: route r's first stops are locked (NULL: none) */
     const ll *dist, *tim, *ready, *due, *dem, *cap;   /* cap[r*ncap + k]: route r's vehicle */
     const ll *lo, *hi;                               /* route r's shift */
     const int *S, *E;                                /* route r's start and end nodes */
@@ -165,7 +166,7 @@ static inline int best_insert(Sol *x, int v, double blink, Rng *g, int *br, int 
         if (!ok) continue;
         const int *s = x->seq + (size_t)r * x->stride;
         const ll *f = x->fwd + (size_t)r * x->stride, *b = x->bwd + (size_t)r * x->stride;
-        for (int i = 0; i + 1 < L; i++) {
+        for (int i = x->keep ? x->keep[r] : 0; i + 1 < L; i++) {   /* never before or among locked stops */
             int a = s[i], c = s[i + 1];
             ll t = f[i] + T[(size_t)a * n + v];
             if (t > lv) continue;
@@ -227,11 +228,12 @@ static inline void ruin(Sol *w, Step *st, Rng *g, double cbar, double lmax) {
         if (st->absent && st->absent[c]) continue;
         int r = w->route_of[c];
         /* c may have been removed already from an earlier string: route_of is then stale but touched */
-        if (st->touched[r] || w->len[r] <= 2) continue;
-        int card = w->len[r] - 2;
+        int k0 = w->keep ? w->keep[r] : 0;   /* locked stops (positions 1..k0) are never removed */
+        if (st->touched[r] || w->len[r] - 2 <= k0 || w->pos_of[c] <= k0) continue;
+        int card = w->len[r] - 2 - k0;
         double lt_max = card < ls_max ? card : ls_max;
         int l = (int)(runif(g) * lt_max) + 1;
-        int p = w->pos_of[c];
+        int p = w->pos_of[c] - k0;
         touch(st, r);
         routes++;
         if (l < card && runif(g) < 0.5) {   /* split string: keep mm stops in the middle */
@@ -240,13 +242,13 @@ static inline void ruin(Sol *w, Step *st, Rng *g, double cbar, double lmax) {
             int span = l + mm;
             int lo_a = p - span + 1 > 1 ? p - span + 1 : 1;
             int hi_a = p < card - span + 1 ? p : card - span + 1;
-            int a = lo_a + rint_(g, hi_a - lo_a + 1);
+            int a = k0 + lo_a + rint_(g, hi_a - lo_a + 1);
             int ka = a + rint_(g, l + 1);
             remove_span(w, r, a, a + span - 1, ka, ka + mm - 1, st->removed, &st->nrem);
         } else {
             int lo_a = p - l + 1 > 1 ? p - l + 1 : 1;
             int hi_a = p < card - l + 1 ? p : card - l + 1;
-            int a = lo_a + rint_(g, hi_a - lo_a + 1);
+            int a = k0 + lo_a + rint_(g, hi_a - lo_a + 1);
             remove_span(w, r, a, a + l - 1, 1 << 30, -1, st->removed, &st->nrem);
         }
         update_route(w, r);
@@ -316,19 +318,20 @@ static inline int check_fleet(int n, int m, int ncap, int R, const int *S, const
 /* A search: the current answer, the one a step works on, the best; the step's lists. */
 typedef struct { Sol cur, work, best; Step st; } Search;
 
-/* The problem (route r is vehicle r: capacity cap[r*ncap..], shift lo[r]..hi[r], from node S[r] to E[r]; allow
- * and closed may be NULL) with the start init (each route ended by -1) loaded into all three answers; 0 on bad input or
+/* The problem (route r is vehicle r: capacity cap[r*ncap..], shift lo[r]..hi[r], from node S[r] to E[r]; allow,
+ * keep and closed may be NULL; route r of init starts with its keep[r] locked stops) with the start init (each route ended by -1) loaded into all three answers; 0 on bad input or
  * no memory — search_free all the same. */
 static inline int search_start(Search *x, int n, int m, const ll *dist, const ll *tim, const ll *ready,
                                const ll *due, int ncap, const ll *demand, const ll *cap, const ll *lo,
                                const ll *hi, const int *S, const int *E, int R, const int *init,
-                               const char *allow, const char *closed) {
+                               const char *allow, const int *keep, const char *closed) {
     memset(x, 0, sizeof *x);
     if (!check_fleet(n, m, ncap, R, S, E)) return 0;
     Sol shape = {0};
     shape.n = n; shape.m = m; shape.ncap = ncap; shape.S = S; shape.E = E; shape.R = R; shape.stride = m + 2;
     shape.dist = dist; shape.tim = tim; shape.ready = ready; shape.due = due; shape.dem = demand; shape.cap = cap;
     shape.lo = lo; shape.hi = hi; shape.closed = closed; shape.allow = allow;
+    shape.keep = keep;
     int ok = alloc_sol(&x->cur, &shape) & alloc_sol(&x->work, &shape) & alloc_sol(&x->best, &shape);
     Step *st = &x->st;
     st->removed = malloc(m * sizeof(int));

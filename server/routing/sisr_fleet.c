@@ -21,12 +21,12 @@ static int movable(const Sol *x, const char *closed, int r) {
     return 1;
 }
 
-/* close the open route with the fewest stops (ties at random) whose stops may all go elsewhere: they become
- * absent; -1 when there is none */
+/* close the open route with the fewest stops (ties at random), none of them locked and each allowed elsewhere:
+ * they become absent; -1 when there is none */
 static int close_smallest(Sol *x, char *closed, char *absent, int *alist, int *na, Rng *g) {
     int pick = -1, ties = 0;
     for (int r = 0; r < x->R; r++) {
-        if (closed[r] || x->len[r] <= 2 || !movable(x, closed, r)) continue;
+        if (closed[r] || x->len[r] <= 2 || (x->keep && x->keep[r]) || !movable(x, closed, r)) continue;
         if (pick < 0 || x->len[r] < x->len[pick]) { pick = r; ties = 1; }
         else if (x->len[r] == x->len[pick] && rint_(g, ++ties) == 0) pick = r;
     }
@@ -45,16 +45,16 @@ static int close_smallest(Sol *x, char *closed, char *absent, int *alist, int *n
  * used, or -1 on bad input. */
 int sisr_fleet(int n, int m, const ll *dist, const ll *tim, const ll *ready, const ll *due, int ncap,
                const ll *demand, const ll *cap, const ll *lo, const ll *hi, const int *S, const int *E, int R,
-               const int *init, const char *allow, double seconds, long max_iters, unsigned long long seed,
-               int min_routes,
-               int avg_removed, int max_string, double blink, int *out, long *iters_out) {
+               const int *init, const char *allow, const int *keep, double seconds, long max_iters,
+               unsigned long long seed, int min_routes, int avg_removed, int max_string, double blink, int *out,
+               long *iters_out) {
     char *closed = calloc(R, 1), *absent = calloc(m, 1);
     int *alist = malloc(m * sizeof(int)), *alist_w = malloc(m * sizeof(int));
     ll *count = calloc(m, sizeof(ll));
     Search x;
     int rc = -1, na = 0;
     int ok = search_start(&x, n, m, dist, tim, ready, due, ncap, demand, cap, lo, hi, S, E, R, init, allow,
-                          closed);
+                          keep, closed);
     if (!ok || !closed || !absent || !alist || !alist_w || !count) goto done;
     Sol *cur = &x.cur, *work = &x.work, *best = &x.best;
     Step *st = &x.st;

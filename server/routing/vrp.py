@@ -5,7 +5,7 @@ The search, per worker, under one wall-clock deadline:
    whole fleet (the status: "time_limit" when the limit cut this phase before its first local optimum);
 2. route elimination: take the used route with the fewest stops away, give its stops to the remaining
    vehicles (they start unperformed) and run GLS until every stop is placed again — then one fewer again;
-3. (no locks) fleet minimisation seeded with the complete answer: SISR's in C
+3. fleet minimisation seeded with the complete answer: SISR's in C
    (server/routing/sisr_fleet.c: close the smallest route, ruin & recreate with absence counters until its
    stops are all placed again, then the next), stopped at the capacity lower bound — both workers on short
    routes (Solomon R1/RC1), the second briefly on long ones and on big days; without a C compiler (one kind of vehicle) the
@@ -13,9 +13,9 @@ The search, per worker, under one wall-clock deadline:
    (optional, Strategy.ils_slice) iterated local search accepting only answers that place at least as many
    stops, on one vehicle fewer;
 4. the rest of the time on distance with the fleet found: SISR ruin & recreate with simulated annealing in C
-   (server/routing/sisr.py: ~10^5 iterations a second, no locked stops; per-visit vehicle lists kept) from the
-   worker's best complete answer; without a C compiler, or with locks, OR-Tools' iterated local search from
-   it (ormodel.Model._start_at); GLS from it on a city day's first worker.
+   (server/routing/sisr.py: ~10^5 iterations a second; per-visit vehicle lists and locked stops kept) from the
+   worker's best complete answer; without a C compiler OR-Tools' iterated local search from it
+   (ormodel.Model._start_at); GLS from it on a city day's first worker.
 With workers=2 the second worker runs in a spawned process (safe from a thread and from the CLI; a process
 that may not have children falls back to one worker); the best answer (fewest dropped, fewest vehicles,
 shortest) wins.

@@ -121,6 +121,18 @@ def test_the_solver_uses_sisr_with_per_visit_vehicle_lists():
     assert any(n.startswith("SISR: ") for n in sol.stats["notes"]), sol.stats["notes"]
 
 
+def test_the_solver_uses_sisr_with_locked_stops():
+    # a re-plan: the first courier is on the way to customer 5 and has customer 3 locked next
+    problem = solomon.to_problem(fixture("R101"))
+    locked = dataclasses.replace(problem.vehicles[0], fixed=("5", "3"))
+    problem = dataclasses.replace(problem, vehicles=[locked, *problem.vehicles[1:]])
+    sol = vrp.solve(problem, time_limit_s=2, workers=1)
+    assert check_solution(problem, sol) == [] and sol.unassigned == []
+    first = next(r for r in sol.routes if r.vehicle_id == locked.id)
+    assert [v.visit_id for v in first.visits[:2]] == ["5", "3"]
+    assert any(n.startswith("SISR: ") for n in sol.stats["notes"]), sol.stats["notes"]
+
+
 def test_bad_starts_are_refused():
     problem = solomon.to_problem(fixture("C101"))
     inst = Instance(problem, list(range(25)), {})
@@ -171,17 +183,29 @@ def problems(draw) -> Problem:
         visits.append(Visit(id=f"o{i}", node=i, demand=(draw(st.integers(0, 5)), draw(st.integers(0, 5))),
                             service_s=draw(st.integers(0, 200)), window=(start, start + draw(st.integers(0, 2000))),
                             allowed_vehicles=allowed))
+    # some couriers have stops locked first on their route (on the way, or locked by the manager)
+    vids = [v.id for v in visits]
+    fleet = [dataclasses.replace(v, fixed=tuple(draw(st.lists(st.sampled_from(vids), max_size=2, unique=True))))
+             for v in fleet]
     return Problem(distances=[row[:] for row in times], times=times, visits=visits, vehicles=fleet)
 
 
 def complete_start(problem: Problem) -> tuple[Problem, Instance, list[int], list[list[int]]] | None:
-    """The problem without its impossible visits, its instance, the vehicles and a complete first answer (one
-    route per vehicle) by OR-Tools; None when nothing is left or the first answer leaves a visit out."""
+    """The problem without its impossible visits and with the locks the solver keeps, its instance, the vehicles
+    and a complete first answer (one route per vehicle) by OR-Tools; None when nothing is left, a lock had to be
+    dropped or the first answer leaves a visit out."""
     sub = possible_only(problem)
     m = len(sub.visits)
     if not m:
         return None
-    inst = Instance(sub, list(range(m)), {})
+    node_of = {v.id: i for i, v in enumerate(sub.visits)}
+    dropped: list = []
+    chains = vrp._fixed_chains(sub, dict(node_of), [], dropped)
+    if dropped:
+        return None
+    sub = dataclasses.replace(sub, vehicles=[dataclasses.replace(v, fixed=tuple(chains.get(k, [])))
+                                             for k, v in enumerate(sub.vehicles)])
+    inst = Instance(sub, list(range(m)), {k: [node_of[vid] for vid in chain] for k, chain in chains.items()})
     vehicles = list(range(len(sub.vehicles)))
     start = Model(inst, vehicles).search(first="PARALLEL_CHEAPEST_INSERTION", meta="GREEDY_DESCENT",
                                          seconds=0.2)
@@ -194,7 +218,7 @@ def complete_start(problem: Problem) -> tuple[Problem, Instance, list[int], list
 @given(problems(), st.integers(0, 5))
 def test_generated_mixed_fleets_stay_feasible_never_get_more_routes_or_longer(problem, seed):
     # both searches (distance: improve; fewer routes: minimise) on generated mixed fleets whose visits may
-    # allow only some vehicles
+    # allow only some vehicles and whose couriers may have locked stops
     started = complete_start(problem)
     if started is None:
         return
