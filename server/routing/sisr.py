@@ -150,9 +150,10 @@ def _problem_args(inst: Instance, vehicles: list[int], routes: list[list[int]]) 
         return None
     keep = None
     if inst.fixed:
-        if any(r[:len(inst.fixed.get(k, []))] != inst.fixed.get(k, []) for k, r in zip(vehicles, routes, strict=True)):
+        locked = [inst.fixed.get(k, []) for k in vehicles]
+        if any(r[:len(chain)] != chain for chain, r in zip(locked, routes, strict=True)):
             return None
-        keep = (ctypes.c_int * R)(*[len(inst.fixed.get(k, [])) for k in vehicles])
+        keep = (ctypes.c_int * R)(*[len(chain) for chain in locked])
     allow = None
     if any(a is not None for a in inst.allowed[:m]):
         if any(inst.allowed[node] is not None and k not in inst.allowed[node] and node not in inst.fixed_nodes
@@ -167,7 +168,8 @@ def _problem_args(inst: Instance, vehicles: list[int], routes: list[list[int]]) 
             (LL * max(1, ncap * R))(*[c for v in fleet for c in v.capacity]),
             (LL * R)(*[v.shift[0] for v in fleet]), (LL * R)(*[shift_end(inst, k) for k in vehicles]),
             ints(*[inst.depot_node[v.start_node] for v in fleet]),
-            ints(*[inst.depot_node[v.end_node] for v in fleet]), R, (ctypes.c_int * len(flat))(*flat), allow, keep)
+            ints(*[inst.depot_node[v.end_node] for v in fleet]), R, (ctypes.c_int * len(flat))(*flat), allow,
+            keep)
 
 
 def _answer(inst: Instance, vehicles: list[int], routes: list[list[int]], out, rc: int) -> list[list[int]] | None:

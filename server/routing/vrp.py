@@ -5,11 +5,11 @@ The search, per worker, under one wall-clock deadline:
    whole fleet (the status: "time_limit" when the limit cut this phase before its first local optimum);
 2. route elimination: take the used route with the fewest stops away, give its stops to the remaining
    vehicles (they start unperformed) and run GLS until every stop is placed again — then one fewer again;
-3. fleet minimisation seeded with the complete answer: SISR's in C
-   (server/routing/sisr_fleet.c: close the smallest route, ruin & recreate with absence counters until its
-   stops are all placed again, then the next), stopped at the capacity lower bound — both workers on short
-   routes (Solomon R1/RC1), the second briefly on long ones and on big days; without a C compiler (one kind of vehicle) the
-   pure-Python ejection pool (server/routing/eject.py) instead;
+3. fleet minimisation seeded with the complete answer: SISR's in C (server/routing/sisr_fleet.c: close the
+   smallest route, ruin & recreate with absence counters until its stops are all placed again, then the
+   next), stopped at the capacity lower bound — both workers on short routes (Solomon R1/RC1) and on big
+   days, the second briefly on long routes; without a C compiler (one kind of vehicle) the pure-Python
+   ejection pool (server/routing/eject.py) instead;
    (optional, Strategy.ils_slice) iterated local search accepting only answers that place at least as many
    stops, on one vehicle fewer;
 4. the rest of the time on distance with the fleet found: SISR ruin & recreate with simulated annealing in C
@@ -83,7 +83,7 @@ def strategies_for(n_visits: int, workers: int, stops_per_route: float = 50.0) -
         second = Strategy("PATH_CHEAPEST_ARC", phase1_share=0.15, slice_share=0.15, vehicles_share=0.15,
                           eject_until=0.35, final="ILS", seed=2)
     else:   # path cheapest arc leaves a third of a 300-stop city day unplaced in 10 s; insertion places ~all;
-        # the second worker's SISR fleet search takes that day from 11 couriers to 9 in 3 s (GLS elimination: 0)
+        # the SISR fleet search takes that day from 11 couriers to 9 in 3 s (GLS route elimination: none)
         second = Strategy("PARALLEL_CHEAPEST_INSERTION", phase1_share=0.3, slice_share=0.15,
                           vehicles_share=0.3, eject_until=0.6, final="ILS")
     return [first, second][:max(1, workers)]
