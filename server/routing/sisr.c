@@ -1,5 +1,5 @@
-/* SISR for distance (Kladovka, issue #5): ruin & recreate with simulated annealing, for a VRPTW without locked
- * stops. Remove a few strings of stops close to a random seed stop, put them back one by one at their cheapest
+/* SISR for distance (Kladovka, issue #5): ruin & recreate with simulated annealing for a VRPTW (locked stops and
+ * per-stop vehicle lists kept: sisr_core.h). Remove a few strings of stops close to a random seed stop, put them back one by one at their cheapest
  * feasible place (each place skipped with a small "blink" probability), accept the answer by simulated
  * annealing on the distance. No local search: the speed (~10^5 iterations a second on 100 stops) does the
  * work. Compiled on first use by server/routing/sisr.py with sisr_fleet.c and called through ctypes; the
@@ -8,10 +8,10 @@
 #include "sisr_core.h"
 
 /* The search. Route r is vehicle r: capacity cap[r*ncap..], shift lo[r]..hi[r], from node S[r] to E[r].
- * init: the routes' stops, each route ended by -1 (R routes, empty ones allowed); allow[v*R + r]: stop v may go on
- * route r (NULL: any stop on any route); keep[r]: route r starts with that many locked stops, never moved
- * (NULL: none). out: the best answer in the
- * same form (room for m + R). Returns the routes used in the best answer, or -1 on bad input. */
+ * init: the routes' stops, each route ended by -1 (R routes, empty ones allowed); allow[v*R + r]: stop v may go
+ * on route r (NULL: any stop on any route); keep[r]: route r starts with that many locked stops, never moved
+ * (NULL: none). out: the best answer in the same form (room for m + R). Returns the routes used in the best
+ * answer, or -1 on bad input. */
 int sisr_solve(int n, int m, const ll *dist, const ll *tim, const ll *ready, const ll *due, int ncap,
                const ll *demand, const ll *cap, const ll *lo, const ll *hi, const int *S, const int *E, int R,
                const int *init, const char *allow, const int *keep,

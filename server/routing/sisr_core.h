@@ -3,7 +3,7 @@
  *
  * Nodes 0..m-1 are stops, the others depots. Route r is vehicle r (its own capacity, shift, start and end
  * depot). tim[a*n+b] is the service at a plus the travel a→b; a stop is served no earlier than ready and
- * begun no later than due; a route leaves its start at its shift start or later and reaches its end by the
+ * begun no later than due (a locked stop may be late: nothing is ever inserted before it); a route leaves its start at its shift start or later and reaches its end by the
  * shift end. Feasibility of an insertion is O(1): earliest start forward, latest start backward per route
  * position. No globals: two searches may run at once in one process.
  */
@@ -319,8 +319,8 @@ static inline int check_fleet(int n, int m, int ncap, int R, const int *S, const
 typedef struct { Sol cur, work, best; Step st; } Search;
 
 /* The problem (route r is vehicle r: capacity cap[r*ncap..], shift lo[r]..hi[r], from node S[r] to E[r]; allow,
- * keep and closed may be NULL; route r of init starts with its keep[r] locked stops) with the start init (each route ended by -1) loaded into all three answers; 0 on bad input or
- * no memory — search_free all the same. */
+ * keep and closed may be NULL) with the start init (each route ended by -1, route r first with its keep[r]
+ * locked stops) loaded into all three answers; 0 on bad input or no memory — search_free all the same. */
 static inline int search_start(Search *x, int n, int m, const ll *dist, const ll *tim, const ll *ready,
                                const ll *due, int ncap, const ll *demand, const ll *cap, const ll *lo,
                                const ll *hi, const int *S, const int *E, int R, const int *init,
